@@ -1,0 +1,7 @@
+"""engine — a Keras-compatible deep-learning library on NumPy (CPU) and CuPy (GPU)."""
+
+from engine.backend import device_name, set_device
+
+__version__ = "0.1.0"
+
+__all__ = ["device_name", "set_device", "__version__"]

@@ -1,0 +1,128 @@
+"""The array backend: the only module that imports cupy.
+
+Every op is written once against ``xp`` (numpy or cupy). Code asks for the module of its operands with
+``xp_of(*arrays)`` and for the current device's module with ``get_xp()`` when it creates arrays.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+_DEVICES = ("cpu", "gpu", "auto")
+_state = {"xp": np, "device": "cpu", "floatx": "float32"}
+
+
+def _cupy():
+    try:
+        import cupy  # noqa: PLC0415 - optional dependency, imported only when asked for
+
+        if cupy.cuda.is_available():
+            return cupy
+    except Exception:  # ImportError, or a CUDA driver that cannot start
+        return None
+    return None
+
+
+def set_device(name: str = "auto") -> str:
+    """Choose where new arrays live: "cpu", "gpu" or "auto" (gpu when cupy sees a device)."""
+    if name not in _DEVICES:
+        raise ValueError(f"Expected device to be one of {_DEVICES}. Received: device={name!r}")
+    cupy = _cupy() if name in ("gpu", "auto") else None
+    if name == "gpu" and cupy is None:
+        raise RuntimeError("device='gpu' needs cupy and a CUDA device; none was found. "
+                           "Install the `gpu` extra (cupy-cuda12x) or use device='cpu'.")
+    _state["xp"], _state["device"] = (cupy, "gpu") if cupy is not None else (np, "cpu")
+    return _state["device"]
+
+
+def device_name() -> str:
+    return _state["device"]
+
+
+def get_xp():
+    """The array module of the current device."""
+    return _state["xp"]
+
+
+def xp_of(*arrays):
+    """The array module that holds these arrays (cupy if any of them is a cupy array)."""
+    for a in arrays:
+        mod = type(a).__module__
+        if mod.startswith("cupy"):
+            import cupy  # noqa: PLC0415
+
+            return cupy
+    return np
+
+
+def floatx() -> str:
+    return _state["floatx"]
+
+
+def set_floatx(dtype: str) -> None:
+    if dtype not in ("float16", "float32", "float64"):
+        raise ValueError(f"Expected floatx in float16/float32/float64. Received: {dtype!r}")
+    _state["floatx"] = dtype
+
+
+def to_cpu(a):
+    """A numpy array (copying from the GPU when needed)."""
+    if type(a).__module__.startswith("cupy"):
+        return a.get()
+    return np.asarray(a)
+
+
+def to_device(a, dtype=None):
+    """An array of the current device's module."""
+    xp = get_xp()
+    if xp is np:
+        return np.asarray(to_cpu(a), dtype=dtype)
+    return xp.asarray(a, dtype=dtype)
+
+
+set_device(os.environ.get("ENGINE_DEVICE", "auto"))
+
+
+# ---- random numbers: one seeded generator per device, so `set_seed(n)` makes runs repeatable
+_rng = {"cpu": np.random.default_rng(), "gpu": None}
+
+
+def set_seed(seed: int) -> None:
+    """Seed every generator the engine draws from (numpy's legacy global one too, for user code)."""
+    np.random.seed(seed)
+    _rng["cpu"] = np.random.default_rng(seed)
+    _rng["gpu"] = None
+    if _state["device"] == "gpu":
+        import cupy  # noqa: PLC0415
+
+        _rng["gpu"] = cupy.random.default_rng(seed)
+
+
+def rng():
+    """The current device's Generator (numpy.random.Generator or cupy's)."""
+    if _state["device"] == "gpu":
+        if _rng["gpu"] is None:
+            import cupy  # noqa: PLC0415
+
+            _rng["gpu"] = cupy.random.default_rng(int(_rng["cpu"].integers(2**31)))
+        return _rng["gpu"]
+    return _rng["cpu"]
+
+
+def random_uniform(shape, low=0.0, high=1.0, dtype=None):
+    return rng().uniform(low, high, size=shape).astype(dtype or floatx(), copy=False)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=None):
+    return (rng().standard_normal(size=shape) * stddev + mean).astype(dtype or floatx(), copy=False)
+
+
+def state_dict() -> dict:
+    """The CPU generator's state (JSON-able), for checkpoints that resume exactly."""
+    return _rng["cpu"].bit_generator.state
+
+
+def load_state_dict(state: dict) -> None:
+    _rng["cpu"].bit_generator.state = state

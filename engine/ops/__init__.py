@@ -1,0 +1,1 @@
+"""Stateless differentiable functions, one small ``Function`` per op, grouped by family."""
