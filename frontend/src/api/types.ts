@@ -1,0 +1,152 @@
+// Shapes of the HTTP API (see shared/DESIGN.md and docs/contracts.md). Optional fields are
+// ones the server may add; the UI tolerates their absence.
+
+export interface HealthPart {
+  ok: boolean;
+  [key: string]: unknown;
+}
+export interface Health {
+  database: HealthPart;
+  redis: HealthPart;
+  worker: HealthPart;
+  engine: HealthPart & { device?: string };
+}
+
+export type ParamType = "int" | "float" | "bool" | "string" | "choice" | "shape" | "int_or_tuple";
+
+export interface ParamSpec {
+  name: string;
+  type: ParamType;
+  default: unknown;
+  required?: boolean;
+  min?: number | null;
+  max?: number | null;
+  choices?: string[] | null;
+  help?: string | null;
+}
+
+export interface LayerSpec {
+  name: string;
+  group: string;
+  help?: string;
+  inputs: number | "many";
+  key_params?: string[];
+  params: ParamSpec[];
+}
+
+export type Params = Record<string, unknown>;
+
+export interface GraphNode {
+  id: string;
+  layer: string;
+  params: Params;
+  position?: { x: number; y: number };
+  shared_with?: string;
+}
+export interface GraphEdge {
+  source: string;
+  target: string;
+  target_index?: number;
+}
+export interface Graph {
+  nodes: GraphNode[];
+  edges: GraphEdge[];
+}
+
+export type Shape = (number | null)[];
+
+export interface Fix {
+  action: string; // "insert" (others are ignored by the UI)
+  layer?: string;
+  params?: Params;
+  before?: string;
+  [key: string]: unknown;
+}
+export interface ValidationError {
+  node: string | null;
+  message: string;
+  fix?: Fix | null;
+}
+export interface Validation {
+  ok: boolean;
+  shapes: Record<string, Shape | Shape[] | null>;
+  params?: Record<string, number>;
+  total_params?: number;
+  memory_bytes?: number;
+  errors: ValidationError[];
+}
+
+export interface Design {
+  id: number | string;
+  name: string;
+  graph: Graph;
+  validation?: Validation | null;
+  created_at?: string;
+  updated_at?: string;
+}
+
+export interface ColumnInfo {
+  name: string;
+  kind?: string; // "numeric" | "categorical"
+  dtype?: string;
+  [key: string]: unknown;
+}
+export interface Dataset {
+  id: number | string;
+  name: string;
+  format?: string;
+  kind?: string;
+  rows?: number;
+  n_rows?: number;
+  size?: number;
+  columns?: ColumnInfo[];
+  created_at?: string;
+  [key: string]: unknown;
+}
+export interface DatasetPreview {
+  columns: string[] | ColumnInfo[];
+  rows: unknown[][] | Record<string, unknown>[];
+  stats?: Record<string, Record<string, unknown>> | Record<string, unknown>[];
+  [key: string]: unknown;
+}
+
+export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+
+export interface RunConfig {
+  loss: string;
+  optimizer: string;
+  learning_rate: number;
+  epochs: number;
+  batch_size: number;
+  validation_split: number;
+  metrics: string[];
+  seed: number | null;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  logs?: Record<string, number>;
+  [key: string]: unknown;
+}
+
+export interface Run {
+  id: number | string;
+  status: RunStatus;
+  design?: number | string | { id: number | string; name?: string };
+  design_name?: string;
+  dataset?: number | string | { id: number | string; name?: string };
+  dataset_name?: string;
+  target?: string | null;
+  features?: string[] | null;
+  config?: Partial<RunConfig>;
+  device?: string | null;
+  error?: string | null;
+  epochs?: EpochRecord[];
+  history?: EpochRecord[];
+  queue_position?: number | null;
+  created_at?: string;
+  started_at?: string | null;
+  finished_at?: string | null;
+  final_metrics?: Record<string, number> | null;
+  [key: string]: unknown;
+}

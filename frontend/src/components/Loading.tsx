@@ -1,0 +1,3 @@
+export function Loading({ what = "Loading" }: { what?: string }) {
+  return <div className="muted loading">{what}…</div>;
+}

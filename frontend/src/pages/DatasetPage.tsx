@@ -1,0 +1,3 @@
+export function DatasetPage() {
+  return <div className="page"><h1>DatasetPage</h1></div>;
+}

@@ -1,0 +1,3 @@
+export function DesignsPage() {
+  return <div className="page"><h1>DesignsPage</h1></div>;
+}
