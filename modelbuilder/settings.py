@@ -1,0 +1,180 @@
+"""Django settings. Everything that differs between machines comes from the environment.
+
+Environment variables (all optional):
+    SECRET_KEY                 signing key (a fixed development key when DEBUG, required otherwise)
+    DEBUG                      "1"/"true" to enable debug mode (default: on)
+    DATABASE_URL               e.g. postgres://user@host:5432/db (default: sqlite in var/db.sqlite3)
+    REDIS_URL                  broker, result backend and channel layer (default redis://127.0.0.1:6379/0;
+                               `make run` starts an embedded Redis and sets this for its children)
+    ALLOWED_HOSTS              comma separated (default: localhost,127.0.0.1,[::1],testserver)
+    CSRF_TRUSTED_ORIGINS       comma separated origins
+    MEDIA_ROOT                 uploaded files and trained models (default var/media)
+    MODELBUILDER_MAX_UPLOAD_BYTES  largest accepted upload (default 100 MB)
+    ALLOW_SIGNUP               "1"/"true" lets anyone create an account (default: on)
+    CELERY_TASK_ALWAYS_EAGER   "1" runs tasks inline (never used by the tests of the wiring)
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("MODELBUILDER_VAR_DIR", BASE_DIR / "var"))
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+DEBUG = env_bool("DEBUG", True)
+SECRET_KEY = os.environ.get("SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
+    SECRET_KEY = "django-insecure-modelbuilder-local-development-key"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# A plain list: each app adds one line.
+INSTALLED_APPS = [
+    "daphne",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "ninja",
+    "modelbuilder.core",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "modelbuilder.urls"
+WSGI_APPLICATION = "modelbuilder.wsgi.application"
+ASGI_APPLICATION = "modelbuilder.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- database -------------------------------------------------------------------------------
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'db.sqlite3'}",
+        conn_max_age=0,
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # Web server, worker and tests share the file: wait for locks instead of failing at once.
+    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # A file (not in-memory) test database, so a Celery worker subprocess can open it too.
+    # Named per process: several test sessions may run side by side in one checkout.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test_db_{os.getpid()}.sqlite3")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# --- files ----------------------------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"  # filled by collectstatic (docker); whitenoise also uses finders
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
+FRONTEND_DIST = Path(os.environ.get("MODELBUILDER_FRONTEND_DIST") or BASE_DIR / "frontend" / "dist")
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+MODELBUILDER_MAX_UPLOAD_BYTES = int(
+    os.environ.get("MODELBUILDER_MAX_UPLOAD_BYTES") or 100 * 1024**2
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MODELBUILDER_MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", True)
+
+# --- Redis, Celery, Channels ----------------------------------------------------------------
+REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "cpu"  # workers listen with -Q cpu,celery; GPU workers add -Q gpu
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_EXPIRES = 3600
+CELERY_TIMEZONE = TIME_ZONE
+MODELBUILDER_HEALTH_PING_TIMEOUT = float(os.environ.get("MODELBUILDER_HEALTH_PING_TIMEOUT") or 1.0)
+
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # redis-py 8 defaults socket_timeout to 5 s: an idle websocket's receive would die.
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            "prefix": os.environ.get("MODELBUILDER_CHANNEL_PREFIX", "asgi"),
+        },
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},  # a 503 from /api/health is not news
+    },
+}

@@ -1,0 +1,26 @@
+"""URL routes: the JSON API under /api/, the admin, media in DEBUG, and the SPA for the rest."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import path, re_path
+from django.views.static import serve
+
+from modelbuilder.api import api
+from modelbuilder.core.views import api_not_found, spa_asset, spa_index
+
+urlpatterns = [
+    path("api/", api.urls),
+    re_path(r"^api/", api_not_found),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    urlpatterns += [
+        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+    ]
+
+urlpatterns += [
+    re_path(r"^assets/(?P<path>.+)$", spa_asset, name="spa-asset"),
+    # Everything that is not API, admin, static, media or websocket is the single-page app.
+    re_path(r"^(?!api/|admin/|static/|media/|ws/|assets/).*$", spa_index, name="spa"),
+]
