@@ -1,0 +1,134 @@
+"""Max and average pooling on channels_last arrays (window views + argmax / scatter; TF "same" padding).
+
+Max pooling pads with -inf; average pooling divides by the number of real (unpadded) inputs in each
+window, as TensorFlow does. 1-D pooling reshapes to 2-D with a height of one.
+"""
+
+from __future__ import annotations
+
+from engine.autograd import Function, Tensor
+from engine.backend import xp_of
+from engine.ops.conv import _pad, conv_padding, windows
+from engine.ops.math import Max, Mean, Reshape
+
+
+def pool_output_length(n: int | None, pool: int, stride: int, padding: str) -> int | None:
+    if n is None:
+        return None
+    if padding == "same":
+        return -(-n // stride)
+    if padding != "valid":
+        raise ValueError(f"Expected padding to be 'valid' or 'same'. Received: padding={padding!r}")
+    return (n - pool) // stride + 1
+
+
+def _slices(i, j, oh, ow, strides):
+    sh, sw = strides
+    return (slice(None), slice(i, i + sh * (oh - 1) + 1, sh), slice(j, j + sw * (ow - 1) + 1, sw))
+
+
+class MaxPool2D(Function):
+    def forward(self, x, pool=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0))):
+        xp = xp_of(x)
+        n, h, w, c = x.shape
+        ph, pw = pool
+        xpad = _pad(xp, x, pads, value=-xp.inf)
+        oh = (xpad.shape[1] - ph) // strides[0] + 1
+        ow = (xpad.shape[2] - pw) // strides[1] + 1
+        win = windows(xpad, ph, pw, oh, ow, strides, (1, 1)).reshape(n, oh, ow, ph * pw, c)
+        self.idx = win.argmax(axis=3)
+        self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
+        return xp.take_along_axis(win, self.idx[:, :, :, None], axis=3)[:, :, :, 0]
+
+    def backward(self, g):
+        xp = xp_of(g)
+        shape, pshape, (ph, pw), strides, ((pt, _), (pl, _)), oh, ow = self.cfg
+        dpad = xp.zeros(pshape, dtype=g.dtype)
+        zero = g.dtype.type(0)
+        for k in range(ph * pw):
+            i, j = divmod(k, pw)
+            dpad[_slices(i, j, oh, ow, strides)] += xp.where(self.idx == k, g, zero)
+        return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
+
+
+class AvgPool2D(Function):
+    def forward(self, x, pool=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0))):
+        xp = xp_of(x)
+        n, h, w, c = x.shape
+        ph, pw = pool
+        xpad = _pad(xp, x, pads)
+        oh = (xpad.shape[1] - ph) // strides[0] + 1
+        ow = (xpad.shape[2] - pw) // strides[1] + 1
+        out = xp.zeros((n, oh, ow, c), dtype=x.dtype)
+        for k in range(ph * pw):
+            i, j = divmod(k, pw)
+            out += xpad[_slices(i, j, oh, ow, strides)]
+        if any(pads[0] + pads[1]):  # count only real inputs (TF)
+            ones = _pad(xp, xp.ones((1, h, w, 1), dtype=x.dtype), pads)
+            count = xp.zeros((1, oh, ow, 1), dtype=x.dtype)
+            for k in range(ph * pw):
+                i, j = divmod(k, pw)
+                count += ones[_slices(i, j, oh, ow, strides)]
+        else:
+            count = x.dtype.type(ph * pw)
+        self.count = count
+        self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
+        out /= count
+        return out
+
+    def backward(self, g):
+        xp = xp_of(g)
+        shape, pshape, (ph, pw), strides, ((pt, _), (pl, _)), oh, ow = self.cfg
+        gd = g / self.count
+        dpad = xp.zeros(pshape, dtype=g.dtype)
+        for k in range(ph * pw):
+            i, j = divmod(k, pw)
+            dpad[_slices(i, j, oh, ow, strides)] += gd
+        return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def _pool2d(op, x, pool_size, strides, padding):
+    pool = _pair(pool_size)
+    strides = pool if strides is None else _pair(strides)
+    pads = tuple(conv_padding(n, k, s, 1, padding) for n, k, s in zip(x.shape[1:3], pool, strides))
+    if padding == "valid" and (x.shape[1] < pool[0] or x.shape[2] < pool[1]):
+        raise ValueError(f"Computed output size would be negative: input spatial shape {tuple(x.shape[1:3])}, "
+                         f"pool_size {pool}.")
+    return op.apply(x, pool=pool, strides=strides, pads=pads)
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    return _pool2d(MaxPool2D, x, pool_size, strides, padding)
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    return _pool2d(AvgPool2D, x, pool_size, strides, padding)
+
+
+def _pool1d(op, x, pool_size, strides, padding):
+    n, length, c = x.shape
+    p = pool_size if isinstance(pool_size, int) else pool_size[0]
+    s = p if strides is None else (strides if isinstance(strides, int) else strides[0])
+    out = _pool2d(op, Reshape.apply(x, shape=(n, 1, length, c)), (1, p), (1, s), padding)
+    return Reshape.apply(out, shape=(n, out.shape[2], c))
+
+
+def max_pool1d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    return _pool1d(MaxPool2D, x, pool_size, strides, padding)
+
+
+def avg_pool1d(x, pool_size=2, strides=None, padding="valid") -> Tensor:
+    return _pool1d(AvgPool2D, x, pool_size, strides, padding)
+
+
+def global_avg_pool(x, keepdims=False) -> Tensor:
+    """Mean over every axis between batch and channels."""
+    return Mean.apply(x, axis=tuple(range(1, x.ndim - 1)), keepdims=keepdims)
+
+
+def global_max_pool(x, keepdims=False) -> Tensor:
+    return Max.apply(x, axis=tuple(range(1, x.ndim - 1)), keepdims=keepdims)
