@@ -23,10 +23,11 @@ def _dist() -> Path:
     return Path(settings.FRONTEND_DIST)
 
 
-def _file_in_dist(relative: str) -> Path | None:
-    dist = _dist().resolve()
-    candidate = (dist / relative).resolve()
-    if candidate.is_file() and candidate.is_relative_to(dist):
+def _file_in(base: Path, relative: str) -> Path | None:
+    """base/relative when it is a file inside base (no escaping with .. or links)."""
+    base = base.resolve()
+    candidate = (base / relative).resolve()
+    if candidate.is_file() and candidate.is_relative_to(base):
         return candidate
     return None
 
@@ -34,7 +35,7 @@ def _file_in_dist(relative: str) -> Path | None:
 @require_GET
 def spa_asset(request, path: str):
     """Vite's hashed build files (/assets/...): cached for a year."""
-    found = _file_in_dist(f"assets/{path}")
+    found = _file_in(_dist() / "assets", path)
     if found is None:
         raise Http404("no such asset")
     response = FileResponse(found.open("rb"))
@@ -48,7 +49,7 @@ def spa_index(request, *args, **kwargs):
     """index.html (never cached), or a top-level file of the build such as /favicon.svg."""
     path = request.path.lstrip("/")
     if path:
-        found = _file_in_dist(path)
+        found = _file_in(_dist(), path)
         if found is not None and found.name != "index.html":
             return FileResponse(found.open("rb"))
     index = _dist() / "index.html"
