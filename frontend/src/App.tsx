@@ -1,4 +1,4 @@
-import { BrowserRouter, Route, Routes } from "react-router";
+import { createBrowserRouter, RouterProvider } from "react-router";
 import { Layout } from "./components/Layout";
 import { HomePage } from "./pages/HomePage";
 import { DesignsPage } from "./pages/DesignsPage";
@@ -9,21 +9,23 @@ import { RunsPage } from "./pages/RunsPage";
 import { RunPage } from "./pages/RunPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
 
+// A data router, so the editor can block in-app navigation while there are unsaved changes.
+const router = createBrowserRouter([
+  {
+    element: <Layout />,
+    children: [
+      { index: true, element: <HomePage /> },
+      { path: "designs", element: <DesignsPage /> },
+      { path: "designs/:id", element: <EditorPage /> },
+      { path: "datasets", element: <DatasetsPage /> },
+      { path: "datasets/:id", element: <DatasetPage /> },
+      { path: "runs", element: <RunsPage /> },
+      { path: "runs/:id", element: <RunPage /> },
+      { path: "*", element: <NotFoundPage /> },
+    ],
+  },
+]);
+
 export function App() {
-  return (
-    <BrowserRouter>
-      <Routes>
-        <Route element={<Layout />}>
-          <Route index element={<HomePage />} />
-          <Route path="designs" element={<DesignsPage />} />
-          <Route path="designs/:id" element={<EditorPage />} />
-          <Route path="datasets" element={<DatasetsPage />} />
-          <Route path="datasets/:id" element={<DatasetPage />} />
-          <Route path="runs" element={<RunsPage />} />
-          <Route path="runs/:id" element={<RunPage />} />
-          <Route path="*" element={<NotFoundPage />} />
-        </Route>
-      </Routes>
-    </BrowserRouter>
-  );
+  return <RouterProvider router={router} />;
 }

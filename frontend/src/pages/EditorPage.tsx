@@ -1,3 +1,90 @@
+import "@xyflow/react/dist/style.css";
+import { ReactFlowProvider } from "@xyflow/react";
+import { useEffect, useState } from "react";
+import { useParams, useSearchParams } from "react-router";
+import { loadCatalog } from "../api/catalog";
+import { designsApi } from "../api/resources";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { Canvas } from "../editor/Canvas";
+import { Inspector } from "../editor/Inspector";
+import { Palette } from "../editor/Palette";
+import { useEditor } from "../editor/store";
+import { SummaryBar } from "../editor/SummaryBar";
+import { resolveTemplate, TEMPLATES } from "../editor/templates";
+import { Toolbar } from "../editor/Toolbar";
+import { useSaveDesign } from "../editor/useSaveDesign";
+import { useShortcuts } from "../editor/useShortcuts";
+import { useUnsavedWarning } from "../editor/useUnsavedWarning";
+import { useValidation } from "../editor/useValidation";
+import { TrainDialog } from "../runs/TrainDialog";
+
 export function EditorPage() {
-  return <div className="page"><h1>EditorPage</h1></div>;
+  return (
+    <ReactFlowProvider>
+      <Editor />
+    </ReactFlowProvider>
+  );
+}
+
+function Editor() {
+  const { id = "new" } = useParams();
+  const [search] = useSearchParams();
+  const [loadError, setLoadError] = useState<unknown>(null);
+  const [training, setTraining] = useState(false);
+  const dirty = useEditor((s) => s.dirty);
+  const designId = useEditor((s) => s.designId);
+  const { save, duplicate, saving, error: saveError, setError: setSaveError } = useSaveDesign();
+  const validationError = useValidation();
+  useShortcuts(save);
+  useUnsavedWarning(dirty);
+
+  useEffect(() => {
+    loadCatalog()
+      .then((layers) => useEditor.getState().setCatalog(layers))
+      .catch(setLoadError);
+  }, []);
+
+  useEffect(() => {
+    const ed = useEditor.getState();
+    if (id !== "new" && ed.designId === id) return; // just saved this one
+    setLoadError(null);
+    if (id === "new") {
+      const template = TEMPLATES.find((t) => t.id === search.get("template"));
+      const apply = (available: Set<string>) =>
+        ed.load(template ? resolveTemplate(template.graph, available) : { nodes: [], edges: [] }, template ? template.name : "Untitled design", null, !!template);
+      apply(new Set());
+      if (template) loadCatalog().then((layers) => apply(new Set(layers.map((l) => l.name))), () => undefined);
+      return;
+    }
+    let alive = true;
+    designsApi
+      .get(id)
+      .then((d) => {
+        if (!alive) return;
+        useEditor.getState().load(d.graph, d.name, String(d.id));
+        if (d.validation) useEditor.getState().setValidation(d.validation, false);
+      })
+      .catch((err: unknown) => alive && setLoadError(err));
+    return () => {
+      alive = false;
+    };
+  }, [id, search]);
+
+  return (
+    <div className="editor" data-testid="editor">
+      <Toolbar onSave={save} onDuplicate={duplicate} onTrain={() => setTraining(true)} saving={saving} onError={setSaveError} />
+      <div className="editor-banners">
+        <ErrorBanner error={loadError} />
+        <ErrorBanner error={saveError} onDismiss={() => setSaveError(null)} />
+        <ErrorBanner error={validationError} />
+      </div>
+      <div className="editor-main">
+        <Palette />
+        <Canvas />
+        <Inspector />
+      </div>
+      <SummaryBar />
+      {training && <TrainDialog designId={designId} onClose={() => setTraining(false)} beforeTrain={dirty ? save : undefined} />}
+    </div>
+  );
 }

@@ -1,0 +1,55 @@
+import { useEditor } from "./store";
+
+const SHORTCUTS: [string, string][] = [
+  ["Ctrl S", "save"],
+  ["Ctrl Z / Ctrl Shift Z", "undo / redo"],
+  ["Del", "delete selection"],
+  ["Ctrl C / Ctrl V", "copy / paste"],
+  ["Shift drag", "select several"],
+  ["/", "search layers"],
+];
+
+/** Inspector contents when no single node is selected: the design's problems and the shortcuts. */
+export function DesignOverview({ count }: { count: number }) {
+  const errors = useEditor((s) => s.validation?.errors ?? []);
+  const select = useEditor((s) => s.select);
+  return (
+    <div className="inspector-body">
+      <h3>{count > 1 ? `${count} layers selected` : "Design"}</h3>
+      {errors.length > 0 ? (
+        <>
+          <h4>Problems</h4>
+          <ul className="problem-list" data-testid="problem-list">
+            {errors.map((e, i) => (
+              <li key={i}>
+                {e.node ? (
+                  <button className="linklike" onClick={() => select([e.node!])}>
+                    {e.node}
+                  </button>
+                ) : (
+                  <strong>graph</strong>
+                )}
+                : {e.message}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : (
+        <p className="muted">Select a layer to edit its parameters.</p>
+      )}
+      <h4>Keyboard</h4>
+      <table className="shortcuts">
+        <tbody>
+          {SHORTCUTS.map(([k, v]) => (
+            <tr key={k}>
+              <td>
+                <span className="kbd">{k}</span>
+              </td>
+              <td className="muted">{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

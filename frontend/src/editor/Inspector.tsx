@@ -1,0 +1,67 @@
+import { useShallow } from "zustand/react/shallow";
+import { formatCount, formatShape } from "./format";
+import { fieldsFor } from "./paramForm";
+import { ParamField } from "./ParamField";
+import { errorsFor, selectedNodes, shapeOf } from "./selectors";
+import { useEditor } from "./store";
+import { FixButton } from "./FixButton";
+import { DesignOverview } from "./DesignOverview";
+
+export function Inspector() {
+  const selected = useEditor(useShallow(selectedNodes));
+  const node = selected.length === 1 ? selected[0] : null;
+  return (
+    <aside className="inspector" data-testid="inspector">
+      {node ? <NodeInspector id={node.id} /> : <DesignOverview count={selected.length} />}
+    </aside>
+  );
+}
+
+function NodeInspector({ id }: { id: string }) {
+  const node = useEditor((s) => s.nodes.find((n) => n.id === id)!);
+  const spec = useEditor((s) => s.catalog.get(node.data.layer));
+  const shape = useEditor((s) => shapeOf(s, id));
+  const count = useEditor((s) => s.validation?.params?.[id]);
+  const errors = useEditor(useShallow((s) => errorsFor(s, id)));
+  const { updateParam, shareLayer, deleteSelected } = useEditor.getState();
+
+  return (
+    <div className="inspector-body" data-testid="node-inspector" data-node-id={id}>
+      <div className="inspector-head">
+        <h3>{node.data.layer}</h3>
+        <code>{id}</code>
+      </div>
+      {spec?.help && <p className="muted small">{spec.help}</p>}
+      <dl className="facts">
+        <dt>Output shape</dt>
+        <dd className="mono" data-testid="inspector-shape">{formatShape(shape) || "–"}</dd>
+        <dt>Parameters</dt>
+        <dd className="mono">{formatCount(count)}</dd>
+      </dl>
+      {errors.map((e, i) => (
+        <div className="banner banner-error small" key={i}>
+          <span>{e.message}</span>
+          {e.fix && <FixButton fix={e.fix} />}
+        </div>
+      ))}
+      {node.data.sharedWith && (
+        <div className="banner banner-info small">Shares its layer and weights with {node.data.sharedWith}; edits apply to both.</div>
+      )}
+      {!spec && <div className="banner banner-error small">“{node.data.layer}” is not in the engine's layer catalog.</div>}
+      <form className="param-form" onSubmit={(e) => e.preventDefault()} key={id}>
+        {spec && fieldsFor(spec).map((f) => <ParamField key={f.name} field={f} value={node.data.params[f.name]} onCommit={(v) => updateParam(id, f.name, v)} />)}
+        {spec && spec.params.length === 0 && <p className="muted">This layer has no parameters.</p>}
+      </form>
+      <div className="row gap wrap">
+        {node.data.layer !== "Input" && (
+          <button className="btn btn-small" onClick={() => shareLayer(id)} title="Add another use of this layer with the same weights">
+            Reuse layer (shared weights)
+          </button>
+        )}
+        <button className="btn btn-small btn-danger" onClick={deleteSelected} data-testid="delete-node">
+          Delete <span className="kbd">Del</span>
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,85 @@
+import { useReactFlow } from "@xyflow/react";
+import { useRef } from "react";
+import type { Graph } from "../api/types";
+import { downloadText, slug } from "./download";
+import { toGraph } from "./graph";
+import { toKerasScript } from "./kerasScript";
+import { useEditor } from "./store";
+
+interface Props {
+  onSave: () => void;
+  onDuplicate: () => void;
+  onTrain: () => void;
+  saving: boolean;
+  onError: (err: unknown) => void;
+}
+
+export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props) {
+  const name = useEditor((s) => s.name);
+  const designId = useEditor((s) => s.designId);
+  const canUndo = useEditor((s) => s.history.past.length > 0);
+  const canRedo = useEditor((s) => s.history.future.length > 0);
+  const valid = useEditor((s) => s.validation?.ok === true);
+  const { setName, undo, redo, autoLayout, load } = useEditor.getState();
+  const { fitView } = useReactFlow();
+  const fileRef = useRef<HTMLInputElement>(null);
+
+  const exportPy = () => downloadText(`${slug(name)}.py`, toKerasScript(toGraph(useEditor.getState()), slug(name)), "text/x-python");
+  const exportJson = () => downloadText(`${slug(name)}.json`, JSON.stringify(toGraph(useEditor.getState()), null, 2), "application/json");
+  const importJson = async (file: File) => {
+    try {
+      const parsed = JSON.parse(await file.text()) as Graph & { graph?: Graph };
+      const graph = parsed.graph ?? parsed;
+      if (!Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) throw new Error("This file is not a design graph (it needs “nodes” and “edges”).");
+      load(graph, useEditor.getState().name, useEditor.getState().designId, true);
+    } catch (err) {
+      onError(err instanceof SyntaxError ? new Error(`Cannot read ${file.name}: not JSON.`) : err);
+    }
+  };
+
+  return (
+    <div className="toolbar" data-testid="editor-toolbar">
+      <input className="design-name" value={name} onChange={(e) => setName(e.target.value)} aria-label="Design name" data-testid="design-name" />
+      <button className="btn btn-primary" onClick={onSave} disabled={saving} data-testid="save-design" title="Save (Ctrl S)">
+        {saving ? "Saving…" : "Save"}
+      </button>
+      <button className="btn" onClick={onDuplicate} disabled={!designId} title="Save a copy as a new design" data-testid="duplicate-design">
+        Duplicate
+      </button>
+      <span className="sep" />
+      <button className="btn" onClick={undo} disabled={!canUndo} title="Undo (Ctrl Z)" data-testid="undo">
+        ↶
+      </button>
+      <button className="btn" onClick={redo} disabled={!canRedo} title="Redo (Ctrl Shift Z)" data-testid="redo">
+        ↷
+      </button>
+      <button className="btn" onClick={autoLayout} title="Arrange layers top to bottom" data-testid="auto-layout">
+        Auto-layout
+      </button>
+      <button className="btn" onClick={() => fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 })} title="Zoom to fit" data-testid="zoom-fit">
+        Fit
+      </button>
+      <span className="sep" />
+      <button className="btn" onClick={exportPy} title="Download a Keras functional-API script" data-testid="export-keras">
+        Export .py
+      </button>
+      <button className="btn" onClick={exportJson} title="Download the graph JSON" data-testid="export-json">
+        Export JSON
+      </button>
+      <button className="btn" onClick={() => fileRef.current?.click()} title="Load a graph JSON onto the canvas" data-testid="import-json">
+        Import
+      </button>
+      <input ref={fileRef} type="file" accept=".json,application/json" hidden onChange={(e) => e.target.files?.[0] && importJson(e.target.files[0])} />
+      <span className="spacer" />
+      <button
+        className="btn btn-primary"
+        onClick={onTrain}
+        disabled={!valid}
+        title={valid ? "Train this design on a dataset" : "Fix the design's problems first"}
+        data-testid="open-train"
+      >
+        Train ▸
+      </button>
+    </div>
+  );
+}
