@@ -1,0 +1,554 @@
+"""Optimizers (Keras 3 update rules, names, defaults and configs), updating ``var.data`` in place.
+
+``opt.apply_gradients([(grad_array, Variable), ...])``: clip (clipnorm / global_clipnorm / clipvalue), apply
+decoupled weight decay (``var -= var * weight_decay * lr``), run each variable's update step, count the
+iteration, then apply the variables' constraints — in Keras' order. Slot arrays are created on the first call
+(``build``) and kept in a stable order: ``variables()`` lists ``(path, array)`` pairs as Keras 3 names them
+(``adam/iteration``, ``adam/learning_rate``, ``adam/dense_kernel_momentum``, ... all momentums, then all
+velocities), ``get_state()`` / ``set_state()`` move them as numpy arrays. Hot-path arithmetic uses ``out=``
+into per-variable scratch buffers; scalars are Python floats, so float32 stays float32.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from engine import schedules
+from engine.backend import to_cpu, to_device, xp_of
+from engine.registry import Registry
+from engine.schedules import LearningRateSchedule
+
+OPTIMIZERS = Registry("optimizer")
+register = OPTIMIZERS.register
+
+
+class Optimizer:
+    _slot_names: tuple[str, ...] = ()
+    default_name = "optimizer"
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None, name=None, **kwargs):
+        if "lr" in kwargs:  # Keras 1/2 spelling, still found in tutorials
+            warnings.warn("The `lr` argument is deprecated, use `learning_rate` instead.", stacklevel=3)
+            learning_rate = kwargs.pop("lr")
+        self.decay = float(kwargs.pop("decay", 0.0) or 0.0)  # Keras 2 legacy: lr / (1 + decay * iterations)
+        if kwargs:
+            raise TypeError(f"{type(self).__name__}.__init__() received unknown keyword arguments: "
+                            f"{sorted(kwargs)}. Expected the Keras arguments of {type(self).__name__}.")
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set. Received: "
+                             f"clipnorm={clipnorm}, clipvalue={clipvalue}, global_clipnorm={global_clipnorm}")
+        if use_ema:
+            raise NotImplementedError("use_ema=True is not supported by this engine yet.")
+        if gradient_accumulation_steps:
+            raise NotImplementedError("gradient_accumulation_steps is not supported by this engine yet.")
+        self.name = name or self.default_name
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.use_ema, self.ema_momentum, self.ema_overwrite_frequency = use_ema, ema_momentum, ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._learning_rate = self._check_lr(learning_rate)
+        self.iterations = 0
+        self.built = False
+        self._vars: list = []          # the trainable variables, in build order
+        self._index: dict[int, int] = {}
+        self._slots: dict[str, list] = {}
+        self._scratch: list = []
+
+    # ---- learning rate
+    @staticmethod
+    def _check_lr(lr):
+        if isinstance(lr, dict):
+            return schedules.deserialize(lr)
+        if isinstance(lr, LearningRateSchedule) or callable(lr):
+            return lr
+        try:
+            lr = float(lr)
+        except (TypeError, ValueError):
+            raise ValueError(f"Argument `learning_rate` should be float, or an instance of "
+                             f"LearningRateSchedule, or a callable. Received: learning_rate={lr!r}") from None
+        if lr < 0 or not math.isfinite(lr):
+            raise ValueError(f"Argument `learning_rate` must be a finite float >= 0. Received: learning_rate={lr}")
+        return lr
+
+    @property
+    def learning_rate(self) -> float:
+        """The learning rate for the next step (a schedule is evaluated at ``iterations``)."""
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            value = float(lr(self.iterations))
+        elif callable(lr):
+            value = float(lr())
+        else:
+            value = lr
+        if self.decay:
+            value = value / (1.0 + self.decay * self.iterations)
+        return value
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(self._learning_rate, LearningRateSchedule) and not isinstance(value, LearningRateSchedule) \
+                and not callable(value):
+            raise TypeError("This optimizer was created with a `LearningRateSchedule` object as its "
+                            "`learning_rate` constructor argument, hence its learning rate is not settable. "
+                            "If you need the learning rate to be settable, you should instantiate the "
+                            "optimizer with a float `learning_rate` argument.")
+        self._learning_rate = self._check_lr(value)
+
+    lr = learning_rate  # Keras 2 attribute name
+
+    # ---- slots
+    def build(self, var_list) -> None:
+        """Create slot arrays for variables not seen yet (zero-initialised unless a subclass says otherwise)."""
+        new = [v for v in var_list if id(v) not in self._index]
+        for v in new:
+            self._index[id(v)] = len(self._vars)
+            self._vars.append(v)
+            self._scratch.append(None)
+        for slot in self._slot_names:
+            self._slots.setdefault(slot, []).extend(self._init_slot(slot, v) for v in new)
+        self.built = True
+
+    def _init_slot(self, slot, var):
+        return xp_of(var.data).zeros_like(var.data)
+
+    def _buffer(self, i, var):
+        buf = self._scratch[i]
+        if buf is None:
+            buf = self._scratch[i] = xp_of(var.data).empty_like(var.data)
+        return buf
+
+    def _extra_state(self) -> list[tuple[str, object]]:
+        return []
+
+    def _set_extra_state(self, arrays) -> None:
+        pass
+
+    def variables(self) -> list[tuple[str, object]]:
+        """(path, array) pairs in Keras 3's order: iteration, learning_rate (not for schedules), slots."""
+        out = [(f"{self.name}/iteration", np.asarray(self.iterations, dtype=np.int64))]
+        if not isinstance(self._learning_rate, LearningRateSchedule) and not callable(self._learning_rate):
+            out.append((f"{self.name}/learning_rate", np.asarray(self._learning_rate, dtype=np.float32)))
+        for slot in self._slot_names:
+            for var, arr in zip(self._vars, self._slots.get(slot, [])):
+                path = (getattr(var, "path", None) or getattr(var, "name", None) or "variable").replace("/", "_")
+                out.append((f"{self.name}/{path}_{slot}", arr))
+        out += [(f"{self.name}/{n}", a) for n, a in self._extra_state()]
+        return out
+
+    def get_state(self) -> list[np.ndarray]:
+        return [np.array(to_cpu(a)) for _, a in self.variables()]
+
+    def set_state(self, state) -> None:
+        """Restore ``get_state()`` output; the optimizer must be built (``build(model.trainable_weights)``)."""
+        current = self.variables()
+        if len(state) != len(current):
+            raise ValueError(f"Optimizer {self.name!r} has {len(current)} state arrays "
+                             f"({'built' if self.built else 'not built yet: call build(trainable_variables)'}), "
+                             f"but received {len(state)}.")
+        for (path, arr), value in zip(current, state):
+            value = np.asarray(to_cpu(value))
+            if tuple(value.shape) != tuple(np.shape(arr)):
+                raise ValueError(f"Optimizer variable {path} has shape {tuple(np.shape(arr))} not compatible "
+                                 f"with provided weight shape {tuple(value.shape)}.")
+        values = [np.asarray(to_cpu(v)) for v in state]
+        self.iterations = int(values[0])
+        k = 1
+        if not isinstance(self._learning_rate, LearningRateSchedule) and not callable(self._learning_rate):
+            self._learning_rate = float(values[1])
+            k = 2
+        for slot in self._slot_names:
+            for i, arr in enumerate(self._slots.get(slot, [])):
+                arr[...] = to_device(values[k], dtype=arr.dtype)
+                k += 1
+        self._set_extra_state(values[k:])
+
+    get_weights, set_weights = get_state, set_state
+
+    # ---- applying gradients
+    def apply_gradients(self, grads_and_vars) -> None:
+        pairs = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not pairs:
+            raise ValueError("No gradients provided for any variable.")
+        grads = [g if g.dtype == v.data.dtype else g.astype(v.data.dtype) for g, v in pairs]
+        variables = [v for _, v in pairs]
+        self.build(variables)
+        grads = self._clip(grads)
+        lr = self.learning_rate
+        if self.weight_decay:
+            factor = 1.0 - self.weight_decay * lr
+            for v in variables:
+                v.data *= factor
+        self._before_step()
+        for g, v in zip(grads, variables):
+            i = self._index[id(v)]
+            self._update(i, g, v.data, lr)
+        self.iterations += 1
+        for v in variables:
+            constraint = getattr(v, "constraint", None)
+            if constraint is not None:
+                v.data[...] = constraint(v.data)
+
+    def apply(self, grads, trainable_variables) -> None:
+        self.apply_gradients(zip(grads, trainable_variables))
+
+    def _clip(self, grads):
+        if self.clipnorm and self.clipnorm > 0:
+            out = []
+            for g in grads:
+                norm = float(xp_of(g).sqrt((g * g).sum()))
+                out.append(g * (self.clipnorm / norm) if norm > self.clipnorm else g)
+            return out
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            norm = math.sqrt(sum(float((g * g).sum()) for g in grads))
+            if norm > self.global_clipnorm:
+                scale = self.global_clipnorm / norm
+                return [g * scale for g in grads]
+            return grads
+        if self.clipvalue and self.clipvalue > 0:
+            return [xp_of(g).clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    def _before_step(self) -> None:
+        pass
+
+    def _update(self, i, g, w, lr) -> None:
+        raise NotImplementedError
+
+    # ---- config
+    def get_config(self) -> dict:
+        lr = self._learning_rate
+        if isinstance(lr, LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        elif callable(lr):
+            lr = float(lr())
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm, "clipvalue": self.clipvalue,
+                "use_ema": self.use_ema, "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
+
+    @classmethod
+    def from_config(cls, config: dict):
+        config = dict(config)
+        config.pop("is_legacy_optimizer", None)
+        for legacy in ("jit_compile",):
+            config.pop(legacy, None)
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name!r} learning_rate={self.learning_rate:g}>"
+
+
+@register(name="SGD")
+class SGD(Optimizer):
+    default_name = "SGD"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
+            raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
+        self.momentum, self.nesterov = float(momentum), nesterov
+        self._slot_names = ("momentum",) if self.momentum else ()
+
+    def _update(self, i, g, w, lr):
+        if not self.momentum:
+            buf = self._buffer(i, w)
+            xp_of(w).multiply(g, lr, out=buf)
+            w -= buf
+            return
+        m = self._slots["momentum"][i]
+        buf = self._buffer(i, w)
+        # m = momentum * m - lr * g ; w += m  (nesterov: w += momentum * m - lr * g)
+        m *= self.momentum
+        xp_of(w).multiply(g, lr, out=buf)
+        m -= buf
+        if self.nesterov:
+            w -= buf
+            xp_of(w).multiply(m, self.momentum, out=buf)
+            w += buf
+        else:
+            w += m
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+@register
+class Adam(Optimizer):
+    default_name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, amsgrad=False,
+                 weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
+        self._slot_names = ("momentum", "velocity", "velocity_hat") if amsgrad else ("momentum", "velocity")
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        m, v = self._slots["momentum"][i], self._slots["velocity"][i]
+        buf = self._buffer(i, w)
+        t = self.iterations + 1
+        b1, b2 = self.beta_1, self.beta_2
+        # m += (g - m) * (1 - b1) ; v += (g^2 - v) * (1 - b2)
+        m *= b1
+        xp.multiply(g, 1.0 - b1, out=buf)
+        m += buf
+        v *= b2
+        xp.multiply(g, g, out=buf)
+        buf *= 1.0 - b2
+        v += buf
+        if self.amsgrad:
+            vhat = self._slots["velocity_hat"][i]
+            xp.maximum(vhat, v, out=vhat)
+            v = vhat
+        alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
+        # w -= m * alpha / (sqrt(v) + eps)
+        xp.sqrt(v, out=buf)
+        buf += self.epsilon
+        xp.divide(m, buf, out=buf)
+        buf *= alpha
+        w -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon,
+                "amsgrad": self.amsgrad}
+
+
+@register
+class AdamW(Adam):
+    default_name = "adamw"
+
+    def __init__(self, learning_rate=0.001, weight_decay=0.004, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
+                 amsgrad=False, **kwargs):
+        if weight_decay is None:
+            raise ValueError("Argument `weight_decay` must be a float. Received: weight_decay=None")
+        super().__init__(learning_rate=learning_rate, beta_1=beta_1, beta_2=beta_2, epsilon=epsilon,
+                         amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
+
+
+@register
+class Adagrad(Optimizer):
+    default_name = "adagrad"
+    _slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
+                 **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.initial_accumulator_value, self.epsilon = initial_accumulator_value, epsilon
+
+    def _init_slot(self, slot, var):
+        return xp_of(var.data).full_like(var.data, self.initial_accumulator_value)
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        acc = self._slots["accumulator"][i]
+        buf = self._buffer(i, w)
+        xp.multiply(g, g, out=buf)
+        acc += buf
+        # w -= lr * g / sqrt(acc + eps)
+        xp.add(acc, self.epsilon, out=buf)
+        xp.sqrt(buf, out=buf)
+        xp.divide(g, buf, out=buf)
+        buf *= lr
+        w -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+@register(name="RMSprop")
+class RMSprop(Optimizer):
+    default_name = "rmsprop"
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, centered=False,
+                 weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
+        self._slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
+            (("average_gradient",) if centered else ())
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        vel = self._slots["velocity"][i]
+        buf = self._buffer(i, w)
+        rho = self.rho
+        vel *= rho
+        xp.multiply(g, g, out=buf)
+        buf *= 1.0 - rho
+        vel += buf
+        if self.centered:
+            avg = self._slots["average_gradient"][i]
+            avg *= rho
+            xp.multiply(g, 1.0 - rho, out=buf)
+            avg += buf
+            xp.multiply(avg, avg, out=buf)
+            xp.subtract(vel, buf, out=buf)
+            buf += self.epsilon
+        else:
+            xp.add(vel, self.epsilon, out=buf)
+        # increment = lr * g / sqrt(denominator)
+        xp.sqrt(buf, out=buf)
+        xp.divide(g, buf, out=buf)
+        buf *= lr
+        if self.momentum > 0:
+            mom = self._slots["momentum"][i]
+            mom *= self.momentum
+            mom += buf
+            w -= mom
+        else:
+            w -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon,
+                "centered": self.centered}
+
+
+@register
+class Adadelta(Optimizer):
+    default_name = "adadelta"
+    _slot_names = ("accumulated_grad", "accumulated_delta_var")
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.rho, self.epsilon = rho, epsilon
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        acc_g, acc_d = self._slots["accumulated_grad"][i], self._slots["accumulated_delta_var"][i]
+        buf = self._buffer(i, w)
+        rho, eps = self.rho, self.epsilon
+        acc_g *= rho
+        xp.multiply(g, g, out=buf)
+        buf *= 1.0 - rho
+        acc_g += buf
+        # delta = -sqrt(acc_d + eps) * g / sqrt(acc_g + eps)
+        tmp = xp.add(acc_g, eps)
+        xp.sqrt(tmp, out=tmp)
+        xp.add(acc_d, eps, out=buf)
+        xp.sqrt(buf, out=buf)
+        buf *= g
+        buf /= tmp
+        buf *= -1.0
+        acc_d *= rho
+        xp.multiply(buf, buf, out=tmp)
+        tmp *= 1.0 - rho
+        acc_d += tmp
+        buf *= lr
+        w += buf
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
+@register
+class Adamax(Optimizer):
+    default_name = "adamax"
+    _slot_names = ("m", "u")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        m, u = self._slots["m"][i], self._slots["u"][i]
+        buf = self._buffer(i, w)
+        t = self.iterations + 1
+        m *= self.beta_1
+        xp.multiply(g, 1.0 - self.beta_1, out=buf)
+        m += buf
+        u *= self.beta_2
+        xp.abs(g, out=buf)
+        xp.maximum(u, buf, out=u)
+        # w -= lr * m / ((1 - b1^t) * (u + eps))
+        xp.add(u, self.epsilon, out=buf)
+        xp.divide(m, buf, out=buf)
+        buf *= lr / (1.0 - self.beta_1**t)
+        w -= buf
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+@register
+class Nadam(Optimizer):
+    default_name = "nadam"
+    _slot_names = ("momentum", "velocity")
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
+        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
+        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+        self._u_product = 1.0
+
+    def _before_step(self):
+        self._u_product *= self.beta_1 * (1.0 - 0.5 * 0.96 ** (self.iterations + 1))
+
+    def _update(self, i, g, w, lr):
+        xp = xp_of(w)
+        m, v = self._slots["momentum"][i], self._slots["velocity"][i]
+        buf = self._buffer(i, w)
+        t = self.iterations + 1
+        b1, b2 = self.beta_1, self.beta_2
+        u_t = b1 * (1.0 - 0.5 * 0.96**t)
+        u_t_1 = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
+        u_prod = self._u_product
+        m *= b1
+        xp.multiply(g, 1.0 - b1, out=buf)
+        m += buf
+        v *= b2
+        xp.multiply(g, g, out=buf)
+        buf *= 1.0 - b2
+        v += buf
+        # m_hat = u_t_1 * m / (1 - u_prod * u_t_1) + (1 - u_t) * g / (1 - u_prod) ; v_hat = v / (1 - b2^t)
+        m_hat = xp.multiply(m, u_t_1 / (1.0 - u_prod * u_t_1))
+        xp.multiply(g, (1.0 - u_t) / (1.0 - u_prod), out=buf)
+        m_hat += buf
+        xp.multiply(v, 1.0 / (1.0 - b2**t), out=buf)
+        xp.sqrt(buf, out=buf)
+        buf += self.epsilon
+        xp.divide(m_hat, buf, out=buf)
+        buf *= lr
+        w -= buf
+
+    def _extra_state(self):
+        return [("u_product", np.asarray(self._u_product, dtype=np.float32))] if self.built else []
+
+    def _set_extra_state(self, arrays):
+        if arrays:
+            self._u_product = float(arrays[0])
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+def get(identifier) -> Optimizer:
+    """A name ("adam", "SGD", "rmsprop"), a config dict ({"class_name": "Adam", "config": {...}}, also
+    Keras 2's "Custom>Adam") or an Optimizer → an Optimizer."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str):
+        return OPTIMIZERS.lookup(identifier.removeprefix("Custom>"))()
+    if isinstance(identifier, dict) and "class_name" in identifier:
+        cls = OPTIMIZERS.lookup(str(identifier["class_name"]).removeprefix("Custom>"))
+        return cls.from_config(dict(identifier.get("config") or {}))
+    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
+        return identifier()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def serialize(optimizer) -> dict:
+    optimizer = get(optimizer)
+    return {"module": "keras.optimizers", "class_name": OPTIMIZERS.canonical_name(optimizer),
+            "config": optimizer.get_config(), "registered_name": None}
+
+
+def deserialize(config) -> Optimizer:
+    return get(config)
