@@ -28,26 +28,38 @@ def _slices(i, j, oh, ow, strides):
 
 
 class MaxPool2D(Function):
+    """Running maximum over the pool_h * pool_w strided views; the winning offset (the first one on ties,
+    as TensorFlow) is kept as int8 for the backward scatter. No argmax over a middle axis (slow)."""
+
     def forward(self, x, pool=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0))):
         xp = xp_of(x)
-        n, h, w, c = x.shape
         ph, pw = pool
         xpad = _pad(xp, x, pads, value=-xp.inf)
         oh = (xpad.shape[1] - ph) // strides[0] + 1
         ow = (xpad.shape[2] - pw) // strides[1] + 1
-        win = windows(xpad, ph, pw, oh, ow, strides, (1, 1)).reshape(n, oh, ow, ph * pw, c)
-        self.idx = win.argmax(axis=3)
+        out = xpad[_slices(0, 0, oh, ow, strides)].copy()
+        idx = xp.zeros(out.shape, dtype="int8")
+        for k in range(1, ph * pw):
+            v = xpad[_slices(*divmod(k, pw), oh, ow, strides)]
+            greater = v > out
+            xp.copyto(idx, k, where=greater)
+            xp.maximum(out, v, out=out)
+        self.idx = idx
         self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
-        return xp.take_along_axis(win, self.idx[:, :, :, None], axis=3)[:, :, :, 0]
+        return out
 
     def backward(self, g):
         xp = xp_of(g)
         shape, pshape, (ph, pw), strides, ((pt, _), (pl, _)), oh, ow = self.cfg
-        dpad = xp.zeros(pshape, dtype=g.dtype)
-        zero = g.dtype.type(0)
+        disjoint = strides[0] >= ph and strides[1] >= pw  # each input in at most one window: assign
+        covers = strides == (ph, pw) and (oh * ph, ow * pw) == tuple(pshape[1:3])  # ... in exactly one
+        dpad = (xp.empty if covers else xp.zeros)(pshape, dtype=g.dtype)
         for k in range(ph * pw):
-            i, j = divmod(k, pw)
-            dpad[_slices(i, j, oh, ow, strides)] += xp.where(self.idx == k, g, zero)
+            view = dpad[_slices(*divmod(k, pw), oh, ow, strides)]
+            if disjoint:
+                xp.multiply(g, self.idx == k, out=view)
+            else:
+                view += g * (self.idx == k)
         return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
 
 

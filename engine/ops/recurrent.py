@@ -27,12 +27,9 @@ from engine.backend import xp_of
 
 # ---- activations applied in place on an array view, and their derivatives computed from the output y
 def _sigmoid_(v):
-    xp = xp_of(v)
-    if xp.__name__ == "numpy":
-        from scipy.special import expit  # noqa: PLC0415
-
-        return expit(v, out=v)
-    xp.tanh(v * 0.5, out=v)
+    """0.5 * tanh(v / 2) + 0.5: one transcendental (numpy's float32 tanh is 3x faster than expit here)."""
+    v *= 0.5
+    xp_of(v).tanh(v, out=v)
     v *= 0.5
     v += 0.5
     return v
@@ -116,6 +113,13 @@ class LSTM(_Recurrent):
         n, t, _ = x.shape
         u = rkernel.shape[0]
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
+        fast = activation == "tanh" and recurrent_activation == "sigmoid"
+        rk = rkernel
+        if fast:
+            half = xp.full(4 * u, 0.5, dtype=x.dtype)
+            half[2 * u:3 * u] = 1.0
+            xw *= half
+            rk = rkernel * half
         gates = xp.empty((t, n, 4 * u), dtype=x.dtype)
         tcs = xp.empty((t, n, u), dtype=x.dtype)
         out = xp.empty((t, n, 2 * u), dtype=x.dtype)  # h | c per step (carried states)
@@ -123,11 +127,17 @@ class LSTM(_Recurrent):
         for s in range(t):
             hin = h * rec_mask if rec_mask is not None else h
             z = gates[s]
-            xp.matmul(hin, rkernel, out=z)
+            xp.matmul(hin, rk, out=z)
             z += xw[s]
-            ract(z[:, :2 * u])
-            act(z[:, 2 * u:3 * u])
-            ract(z[:, 3 * u:])
+            if fast:  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5 with the halving folded into xw and rkernel
+                xp.tanh(z, out=z)
+                for v in (z[:, :2 * u], z[:, 3 * u:]):
+                    v *= 0.5
+                    v += 0.5
+            else:
+                ract(z[:, :2 * u])
+                act(z[:, 2 * u:3 * u])
+                ract(z[:, 3 * u:])
             c_new = z[:, u:2 * u] * c
             c_new += z[:, :u] * z[:, 2 * u:3 * u]
             tc = tcs[s]

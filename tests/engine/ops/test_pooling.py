@@ -23,7 +23,8 @@ def naive_pool(x, pool, strides, padding, kind):
 
 
 CASES = [((2, 2), None, "valid", (6, 6)), ((2, 2), None, "valid", (7, 5)), ((3, 3), (2, 2), "same", (7, 6)),
-         ((2, 3), (1, 2), "same", (5, 5)), ((3, 2), (3, 1), "valid", (7, 4)), ((2, 2), (1, 1), "same", (3, 4))]
+         ((2, 3), (1, 2), "same", (5, 5)), ((3, 2), (3, 1), "valid", (7, 4)), ((2, 2), (1, 1), "same", (3, 4)),
+         ((2, 2), (3, 3), "valid", (8, 8)), ((2, 2), None, "same", (5, 5))]
 
 
 @pytest.mark.parametrize("kind", ["max", "avg"])
