@@ -1,0 +1,412 @@
+"""Export an engine model to ONNX (``to_onnx(model, path)``), built with the ``onnx`` helper API.
+
+Layouts follow the engine (Keras, channels_last): convolutions and pooling are wrapped in Transposes to
+ONNX's NCHW; Dense is MatMul(+Add); BatchNormalization (inference) folds into one Mul and one Add; Embedding
+is Gather; LSTM/GRU/SimpleRNN map to ONNX's recurrent ops with Keras' gate order converted
+(Keras LSTM i,f,c,o → ONNX i,o,f,c; GRU z,r,h is the same, ``reset_after=True`` is
+``linear_before_reset=1``). Layers without a mapping raise ``NotImplementedError`` naming them.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+from engine.backend import to_cpu
+
+OPSET = 17
+
+
+def _onnx():
+    try:
+        import onnx  # noqa: PLC0415 - optional (dev extra)
+        from onnx import helper, numpy_helper  # noqa: PLC0415
+    except ImportError as e:  # pragma: no cover - depends on the environment
+        raise ImportError("ONNX export needs the `onnx` package (pip install onnx).") from e
+    return onnx, helper, numpy_helper
+
+
+def _cfg(layer) -> dict:
+    return layer.get_config()
+
+
+def _weights(layer) -> list[np.ndarray]:
+    from engine.saving.legacy_h5 import legacy_weights  # noqa: PLC0415
+
+    return [np.asarray(to_cpu(w.data)) for w in legacy_weights(layer)]
+
+
+def _activation_name(value) -> str:
+    if value is None:
+        return "linear"
+    if isinstance(value, dict):
+        value = value.get("config") if value.get("class_name") == "function" else value.get("class_name")
+    if callable(value):
+        from engine import activations  # noqa: PLC0415
+
+        value = activations.serialize(value)
+    return str(value).lower()
+
+
+class _Builder:
+    def __init__(self):
+        _, self.helper, self.numpy_helper = _onnx()
+        self.nodes, self.initializers, self._n = [], [], 0
+        self.ranks: dict[str, int] = {}
+
+    def fresh(self, hint: str) -> str:
+        self._n += 1
+        return f"{hint}_{self._n}"
+
+    def const(self, hint: str, value, dtype=np.float32) -> str:
+        name = self.fresh(hint)
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(value, dtype=dtype), name))
+        return name
+
+    def op(self, op_type: str, inputs, hint: str, n_out: int = 1, **attrs) -> str | list[str]:
+        outs = [self.fresh(f"{hint}_{op_type}") for _ in range(n_out)]
+        self.nodes.append(self.helper.make_node(op_type, list(inputs), outs, name=self.fresh(hint), **attrs))
+        return outs[0] if n_out == 1 else outs
+
+    # ---- activations
+    def activation(self, name, x: str, hint: str) -> str:
+        a = _activation_name(name)
+        simple = {"relu": "Relu", "sigmoid": "Sigmoid", "tanh": "Tanh", "softplus": "Softplus",
+                  "softsign": "Softsign", "selu": "Selu", "elu": "Elu", "exponential": "Exp"}
+        if a in ("linear", "identity"):
+            return x
+        if a in simple:
+            return self.op(simple[a], [x], hint)
+        if a == "softmax":
+            return self.op("Softmax", [x], hint, axis=-1)
+        if a == "log_softmax":
+            return self.op("LogSoftmax", [x], hint, axis=-1)
+        if a in ("swish", "silu"):
+            return self.op("Mul", [x, self.op("Sigmoid", [x], hint)], hint)
+        if a == "relu6":
+            return self.op("Clip", [x, self.const("zero", 0.0), self.const("six", 6.0)], hint)
+        if a == "hard_sigmoid":
+            return self.op("HardSigmoid", [x], hint, alpha=1.0 / 6.0, beta=0.5)
+        if a == "leaky_relu":
+            return self.op("LeakyRelu", [x], hint, alpha=0.2)
+        if a == "gelu":  # exact: 0.5 x (1 + erf(x / sqrt 2))
+            erf = self.op("Erf", [self.op("Mul", [x, self.const("rsqrt2", 1 / np.sqrt(2))], hint)], hint)
+            half = self.op("Mul", [x, self.const("half", 0.5)], hint)
+            return self.op("Mul", [half, self.op("Add", [erf, self.const("one", 1.0)], hint)], hint)
+        raise NotImplementedError(f"ONNX export: activation {a!r} is not supported.")
+
+    def to_channels_first(self, x: str, rank: int, hint: str) -> str:
+        return self.op("Transpose", [x], hint, perm=[0, rank - 1, *range(1, rank - 1)])
+
+    def to_channels_last(self, x: str, rank: int, hint: str) -> str:
+        return self.op("Transpose", [x], hint, perm=[0, *range(2, rank), 1])
+
+
+# ---- layer emitters: (builder, layer, inputs: list[str], ranks: list[int]) -> output name(s) ----------
+def _dense(b, layer, xs, ranks):
+    cfg, w = _cfg(layer), _weights(layer)
+    y = b.op("MatMul", [xs[0], b.const(f"{layer.name}_kernel", w[0])], layer.name)
+    if cfg.get("use_bias", True):
+        y = b.op("Add", [y, b.const(f"{layer.name}_bias", w[1])], layer.name)
+    return b.activation(cfg.get("activation"), y, layer.name)
+
+
+def _spatial(cfg, key, n):
+    v = cfg.get(key, 1)
+    return [int(v)] * n if isinstance(v, int) else [int(i) for i in v]
+
+
+def _conv(b, layer, xs, ranks):
+    cfg, w = _cfg(layer), _weights(layer)
+    rank = ranks[0]
+    n = rank - 2
+    channels_first = cfg.get("data_format") == "channels_first"
+    kernel = w[0]  # (*k, in/groups, out) → (out, in/groups, *k)
+    kernel = kernel.transpose(n + 1, n, *range(n))
+    attrs = {"strides": _spatial(cfg, "strides", n), "dilations": _spatial(cfg, "dilation_rate", n),
+             "group": int(cfg.get("groups", 1)), "kernel_shape": list(kernel.shape[2:])}
+    padding = cfg.get("padding", "valid")
+    if padding == "same":
+        attrs["auto_pad"] = "SAME_UPPER"
+    elif padding == "causal":
+        k, d = attrs["kernel_shape"][0], attrs["dilations"][0]
+        attrs["pads"] = [(k - 1) * d, 0]
+    x = xs[0] if channels_first else b.to_channels_first(xs[0], rank, layer.name)
+    inputs = [x, b.const(f"{layer.name}_kernel", kernel)]
+    if cfg.get("use_bias", True):
+        inputs.append(b.const(f"{layer.name}_bias", w[1]))
+    y = b.op("Conv", inputs, layer.name, **attrs)
+    if not channels_first:
+        y = b.to_channels_last(y, rank, layer.name)
+    return b.activation(cfg.get("activation"), y, layer.name)
+
+
+def _pool(op_type):
+    def emit(b, layer, xs, ranks):
+        cfg = _cfg(layer)
+        rank = ranks[0]
+        n = rank - 2
+        pool = _spatial(cfg, "pool_size", n)
+        strides = cfg.get("strides") or pool
+        strides = [int(strides)] * n if isinstance(strides, int) else [int(s) for s in strides]
+        attrs = {"kernel_shape": pool, "strides": strides}
+        if cfg.get("padding", "valid") == "same":
+            attrs["auto_pad"] = "SAME_UPPER"
+        channels_first = cfg.get("data_format") == "channels_first"
+        x = xs[0] if channels_first else b.to_channels_first(xs[0], rank, layer.name)
+        y = b.op(op_type, [x], layer.name, **attrs)
+        return y if channels_first else b.to_channels_last(y, rank, layer.name)
+
+    return emit
+
+
+def _global_pool(op_type):
+    def emit(b, layer, xs, ranks):
+        cfg = _cfg(layer)
+        rank = ranks[0]
+        axes = list(range(2, rank)) if cfg.get("data_format") == "channels_first" else list(range(1, rank - 1))
+        return b.op(op_type, [xs[0]], layer.name, axes=axes, keepdims=int(bool(cfg.get("keepdims", False))))
+
+    return emit
+
+
+def _batchnorm(b, layer, xs, ranks):
+    cfg, w = _cfg(layer), list(_weights(layer))
+    gamma = w.pop(0) if cfg.get("scale", True) else None
+    beta = w.pop(0) if cfg.get("center", True) else None
+    mean, var = w[0].astype(np.float64), w[1].astype(np.float64)
+    scale = 1.0 / np.sqrt(var + float(cfg.get("epsilon", 1e-3)))
+    if gamma is not None:
+        scale = scale * gamma
+    shift = -mean * scale + (beta if beta is not None else 0.0)
+    rank, axis = ranks[0], cfg.get("axis", -1)
+    axis = axis[0] if isinstance(axis, list | tuple) else int(axis)
+    axis = axis % rank
+    shape = [1] * rank
+    shape[axis] = scale.shape[0]
+    shape = shape[1:]  # broadcast against (batch, ...)
+    y = b.op("Mul", [xs[0], b.const(f"{layer.name}_scale", scale.reshape(shape))], layer.name)
+    return b.op("Add", [y, b.const(f"{layer.name}_shift", shift.reshape(shape))], layer.name)
+
+
+def _layernorm(b, layer, xs, ranks):
+    cfg, w = _cfg(layer), list(_weights(layer))
+    axis = cfg.get("axis", -1)
+    if isinstance(axis, list | tuple):
+        if len(axis) != 1:
+            raise NotImplementedError(f"ONNX export: LayerNormalization {layer.name!r} over several axes.")
+        axis = axis[0]
+    if axis % ranks[0] != ranks[0] - 1:
+        raise NotImplementedError(f"ONNX export: LayerNormalization {layer.name!r} only on the last axis.")
+    dim = None
+    gamma = w.pop(0) if cfg.get("scale", True) else None
+    beta = w.pop(0) if cfg.get("center", True) else None
+    dim = (gamma if gamma is not None else beta).shape[0] if (gamma is not None or beta is not None) else None
+    if dim is None:
+        raise NotImplementedError(f"ONNX export: LayerNormalization {layer.name!r} without scale and center.")
+    inputs = [xs[0], b.const(f"{layer.name}_gamma", gamma if gamma is not None else np.ones(dim))]
+    inputs.append(b.const(f"{layer.name}_beta", beta if beta is not None else np.zeros(dim)))
+    return b.op("LayerNormalization", inputs, layer.name, axis=-1, epsilon=float(cfg.get("epsilon", 1e-3)))
+
+
+def _activation_layer(b, layer, xs, ranks):
+    return b.activation(_cfg(layer).get("activation"), xs[0], layer.name)
+
+
+def _relu_layer(b, layer, xs, ranks):
+    cfg = _cfg(layer)
+    if cfg.get("threshold", 0.0) or cfg.get("negative_slope", 0.0):
+        if not cfg.get("threshold", 0.0) and cfg.get("max_value") is None:
+            return b.op("LeakyRelu", [xs[0]], layer.name, alpha=float(cfg["negative_slope"]))
+        raise NotImplementedError(f"ONNX export: ReLU {layer.name!r} with threshold/negative_slope and max_value.")
+    y = b.op("Relu", [xs[0]], layer.name)
+    if cfg.get("max_value") is not None:
+        y = b.op("Clip", [y, b.const("zero", 0.0), b.const("max", float(cfg["max_value"]))], layer.name)
+    return y
+
+
+def _leaky(b, layer, xs, ranks):
+    cfg = _cfg(layer)
+    return b.op("LeakyRelu", [xs[0]], layer.name, alpha=float(cfg.get("negative_slope", cfg.get("alpha", 0.3))))
+
+
+def _elu(b, layer, xs, ranks):
+    return b.op("Elu", [xs[0]], layer.name, alpha=float(_cfg(layer).get("alpha", 1.0)))
+
+
+def _softmax(b, layer, xs, ranks):
+    axis = _cfg(layer).get("axis", -1)
+    return b.op("Softmax", [xs[0]], layer.name, axis=int(axis[0] if isinstance(axis, list) else axis))
+
+
+def _identity(b, layer, xs, ranks):
+    return b.op("Identity", [xs[0]], layer.name)
+
+
+def _flatten(b, layer, xs, ranks):
+    if _cfg(layer).get("data_format") == "channels_first" and ranks[0] > 2:
+        x = b.to_channels_first(xs[0], ranks[0], layer.name)
+        return b.op("Flatten", [x], layer.name, axis=1)
+    return b.op("Flatten", [xs[0]], layer.name, axis=1)
+
+
+def _reshape(b, layer, xs, ranks):
+    target = [int(s) for s in _cfg(layer)["target_shape"]]
+    return b.op("Reshape", [xs[0], b.const("shape", [0, *target], np.int64)], layer.name)
+
+
+def _permute(b, layer, xs, ranks):
+    return b.op("Transpose", [xs[0]], layer.name, perm=[0, *[int(d) for d in _cfg(layer)["dims"]]])
+
+
+def _merge(op_type, mean=False):
+    def emit(b, layer, xs, ranks):
+        if op_type == "Sub":
+            return b.op("Sub", xs, layer.name)
+        y = b.op(op_type, xs, layer.name) if len(xs) > 1 else b.op("Identity", xs, layer.name)
+        if mean:
+            y = b.op("Mul", [y, b.const("inv_n", 1.0 / len(xs))], layer.name)
+        return y
+
+    return emit
+
+
+def _concat(b, layer, xs, ranks):
+    return b.op("Concat", xs, layer.name, axis=int(_cfg(layer).get("axis", -1)))
+
+
+def _embedding(b, layer, xs, ranks):
+    w = _weights(layer)[0]
+    idx = b.op("Cast", [xs[0]], layer.name, to=7)  # int64
+    return b.op("Gather", [b.const(f"{layer.name}_embeddings", w), idx], layer.name, axis=0)
+
+
+_RNN_ACTS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "linear": "Affine"}
+
+
+def _rnn_acts(layer, keys):
+    cfg = _cfg(layer)
+    out = []
+    for key in keys:
+        name = _activation_name(cfg.get(key))
+        if name not in _RNN_ACTS or name == "linear":
+            raise NotImplementedError(f"ONNX export: {type(layer).__name__} {layer.name!r} with {key}={name!r}.")
+        out.append(_RNN_ACTS[name])
+    return out
+
+
+def _recurrent(kind):
+    def emit(b, layer, xs, ranks):
+        cfg, w = _cfg(layer), _weights(layer)
+        if cfg.get("go_backwards") or cfg.get("return_state") or cfg.get("stateful"):
+            raise NotImplementedError(f"ONNX export: {kind} {layer.name!r} with go_backwards/return_state/stateful.")
+        units = int(cfg["units"])
+        kernel, recurrent = w[0], w[1]
+        bias = w[2] if cfg.get("use_bias", True) else None
+        if kind == "LSTM":
+            def reorder(m):  # Keras i,f,c,o → ONNX i,o,f,c along the last axis
+                i, f, c, o = np.split(m, 4, axis=-1)
+                return np.concatenate([i, o, f, c], axis=-1)
+
+            W, R = reorder(kernel).T[None], reorder(recurrent).T[None]
+            B = np.zeros((1, 8 * units), np.float32)
+            if bias is not None:
+                B[0, :4 * units] = reorder(bias)
+            acts = _rnn_acts(layer, ("recurrent_activation", "activation")) + _rnn_acts(layer, ("activation",))
+            attrs = {"activations": acts}
+        elif kind == "GRU":
+            W, R = kernel.T[None], recurrent.T[None]
+            B = np.zeros((1, 6 * units), np.float32)
+            reset_after = cfg.get("reset_after", True)
+            if bias is not None:
+                if reset_after:
+                    B[0, :3 * units], B[0, 3 * units:] = bias[0], bias[1]
+                else:
+                    B[0, :3 * units] = bias
+            attrs = {"activations": _rnn_acts(layer, ("recurrent_activation", "activation")),
+                     "linear_before_reset": int(bool(reset_after))}
+        else:
+            W, R = kernel.T[None], recurrent.T[None]
+            B = np.zeros((1, 2 * units), np.float32)
+            if bias is not None:
+                B[0, :units] = bias
+            attrs = {"activations": _rnn_acts(layer, ("activation",))}
+        x = b.op("Transpose", [xs[0]], layer.name, perm=[1, 0, 2])  # (time, batch, features)
+        inputs = [x, b.const(f"{layer.name}_W", W), b.const(f"{layer.name}_R", R), b.const(f"{layer.name}_B", B)]
+        y, y_h = b.op(kind if kind != "SimpleRNN" else "RNN", inputs, layer.name, n_out=2,
+                      hidden_size=units, **attrs)
+        if cfg.get("return_sequences"):
+            y = b.op("Squeeze", [y, b.const("axis1", [1], np.int64)], layer.name)  # (time, batch, units)
+            return b.op("Transpose", [y], layer.name, perm=[1, 0, 2])
+        return b.op("Squeeze", [y_h, b.const("axis0", [0], np.int64)], layer.name)
+
+    return emit
+
+
+EMITTERS = {
+    "Dense": _dense, "Conv1D": _conv, "Conv2D": _conv, "Conv3D": _conv,
+    "MaxPooling1D": _pool("MaxPool"), "MaxPooling2D": _pool("MaxPool"), "MaxPooling3D": _pool("MaxPool"),
+    "AveragePooling1D": _pool("AveragePool"), "AveragePooling2D": _pool("AveragePool"),
+    "AveragePooling3D": _pool("AveragePool"),
+    "GlobalAveragePooling1D": _global_pool("ReduceMean"), "GlobalAveragePooling2D": _global_pool("ReduceMean"),
+    "GlobalMaxPooling1D": _global_pool("ReduceMax"), "GlobalMaxPooling2D": _global_pool("ReduceMax"),
+    "BatchNormalization": _batchnorm, "LayerNormalization": _layernorm,
+    "Activation": _activation_layer, "ReLU": _relu_layer, "LeakyReLU": _leaky, "ELU": _elu, "Softmax": _softmax,
+    "Dropout": _identity, "SpatialDropout1D": _identity, "SpatialDropout2D": _identity,
+    "GaussianNoise": _identity, "GaussianDropout": _identity, "AlphaDropout": _identity, "Identity": _identity,
+    "ActivityRegularization": _identity,
+    "Flatten": _flatten, "Reshape": _reshape, "Permute": _permute,
+    "Add": _merge("Sum"), "Subtract": _merge("Sub"), "Multiply": _merge("Mul"), "Average": _merge("Sum", True),
+    "Maximum": _merge("Max"), "Minimum": _merge("Min"), "Concatenate": _concat,
+    "Embedding": _embedding, "LSTM": _recurrent("LSTM"), "GRU": _recurrent("GRU"),
+    "SimpleRNN": _recurrent("SimpleRNN"),
+}
+
+_ONNX_DTYPES = {"float32": 1, "float64": 11, "int32": 6, "int64": 7, "float16": 10, "uint8": 2, "int8": 3,
+                "bool": 9}
+
+
+def to_onnx(model, path, opset: int = OPSET) -> str:
+    """Write ``model`` (Sequential or functional) as an ONNX file; returns the path.
+
+    Inputs are named after the model's Input layers, outputs ``output_0``, ... with a dynamic batch size.
+    """
+    onnx, helper, _ = _onnx()
+    from engine.saving.graph_walk import walk  # noqa: PLC0415
+
+    b = _Builder()
+    graph = walk(model)
+    names: dict[int, str] = {}
+    inputs = []
+    for i, t in enumerate(graph.inputs):
+        name = graph.input_names[i]
+        names[id(t)] = name
+        dtype = _ONNX_DTYPES.get(str(graph.input_dtypes[i]), 1)
+        shape = ["batch", *[d if d is not None else f"{name}_d{j + 1}" for j, d in enumerate(graph.shape(t)[1:])]]
+        inputs.append(helper.make_tensor_value_info(name, dtype, shape))
+    for call in graph.calls:
+        layer = call.layer
+        kind = type(layer).__name__
+        emitter = EMITTERS.get(kind)
+        if emitter is None:
+            raise NotImplementedError(f"ONNX export: layer {layer.name!r} ({kind}) has no ONNX mapping.")
+        xs = [names[id(t)] for t in call.inputs]
+        ranks = [len(graph.shape(t)) for t in call.inputs]
+        out = emitter(b, layer, xs, ranks)
+        outs = out if isinstance(out, list) else [out]
+        for t, o in zip(call.outputs, outs, strict=True):
+            names[id(t)] = o
+    outputs = []
+    for i, t in enumerate(graph.outputs):
+        final = f"output_{i}"
+        b.nodes.append(helper.make_node("Identity", [names[id(t)]], [final], name=f"out_{i}"))
+        shape = ["batch", *[d if d is not None else f"out{i}_d{j + 1}" for j, d in enumerate(graph.shape(t)[1:])]]
+        outputs.append(helper.make_tensor_value_info(final, 1, shape))
+    g = helper.make_graph(b.nodes, getattr(model, "name", None) or "model", inputs, outputs, b.initializers)
+    proto = helper.make_model(g, opset_imports=[helper.make_opsetid("", opset)], producer_name="modelbuilder-engine")
+    proto.ir_version = min(proto.ir_version, 8)
+    onnx.checker.check_model(proto)
+    path = os.fspath(path)
+    onnx.save(proto, path)
+    return path

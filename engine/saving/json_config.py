@@ -1,0 +1,36 @@
+"""``model.to_json()`` / ``model_from_json(text)``: the architecture as Keras' JSON (no weights)."""
+
+from __future__ import annotations
+
+import json
+
+from engine.saving.errors import ModelFileError
+from engine.saving.layer_config import to_jsonable
+from engine.saving.model_config import model_from_config, model_to_config
+from engine.saving.size_guard import DEFAULT_MAX_ELEMENTS, weight_budget
+
+MAX_JSON_CHARS = 50_000_000
+
+
+def model_to_json(model, **kwargs) -> str:
+    """Keras 3's ``to_json`` content: ``{"class_name", "config", "keras_version", "backend"}``."""
+    from engine.saving.legacy_h5 import BACKEND, KERAS_VERSION  # noqa: PLC0415
+
+    config = model_to_config(model)
+    return json.dumps(to_jsonable({**config, "keras_version": KERAS_VERSION, "backend": BACKEND}), **kwargs)
+
+
+def model_from_json(json_string, custom_objects=None, max_weight_elements: int = DEFAULT_MAX_ELEMENTS):
+    """A new (freshly initialised) model from Keras JSON. Lambda/unknown layers raise ``ModelFileError``."""
+    if custom_objects:
+        raise ValueError("custom_objects are not supported: the engine builds only built-in layers.")
+    if isinstance(json_string, bytes):
+        json_string = json_string.decode("utf-8")
+    if not isinstance(json_string, str) or len(json_string) > MAX_JSON_CHARS:
+        raise ModelFileError("model_from_json expects a JSON string (of reasonable size).")
+    try:
+        config = json.loads(json_string)
+    except (json.JSONDecodeError, RecursionError) as e:
+        raise ModelFileError(f"Not valid JSON: {e}") from e
+    with weight_budget(max_weight_elements):
+        return model_from_config(config)

@@ -1,0 +1,49 @@
+"""Every .h5 made by real Keras 3 (public/) and Keras 2 (keras2/) loads and predicts Keras' own output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.saving import load_model
+
+REPO = Path(__file__).resolve().parents[3]
+KERAS_H5 = REPO.parent / "shared" / "keras-h5"  # CI clones main with shared/ beside it
+FILES = sorted(p for sub in ("public", "keras2") for p in (KERAS_H5 / sub).glob("*.h5")
+               if p.with_suffix(".npz").exists())
+
+
+def test_fixtures_are_present():
+    if not KERAS_H5.is_dir():
+        pytest.skip(f"shared Keras reference files not found at {KERAS_H5} (expected <repo>/../shared/keras-h5)")
+    assert {p.stem for p in FILES} >= {"a_mlp_iris", "b_cnn_bn", "c_embed_lstm", "k2_mlp", "k2_cnn_bn"}
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_keras_file_predicts_like_keras(path):
+    data = np.load(path.with_suffix(".npz"), allow_pickle=False)
+    model = load_model(path)
+    n_inputs = sum(1 for k in data.files if k.startswith("x") and k[1:].isdigit())
+    x = data["x"] if "x" in data.files else [data[f"x{i}"] for i in range(n_inputs)]
+    y = model.predict(x, verbose=0)
+    expected = data["y_expected"]
+    assert np.asarray(y).shape == expected.shape
+    err = float(np.max(np.abs(np.asarray(y, dtype=np.float64) - expected)))
+    assert err <= 1e-5, f"{path.name}: max |engine - keras| = {err:.3e}"
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_keras_file_restores_training_state(path):
+    """The training_config compiles the model and the optimizer's iteration count comes back."""
+    import h5py
+
+    model = load_model(path)
+    assert getattr(model, "optimizer", None) is not None
+    with h5py.File(path, "r") as f:
+        names = [n.decode() if isinstance(n, bytes) else n for n in f["optimizer_weights"].attrs["weight_names"]]
+        it_name = next(n for n in names if n.split("/")[-1].startswith("iteration"))
+        iterations = int(f["optimizer_weights"][it_name][()])
+    assert iterations > 0
+    assert int(np.asarray(model.optimizer.iterations)) == iterations
