@@ -16,3 +16,7 @@ api = NinjaAPI(
 install_exception_handlers(api)
 
 api.add_router("/", "modelbuilder.core.api.router")
+api.add_router("/", "modelbuilder.accounts.api.router")
+api.add_router("/", "modelbuilder.datasets.api.router")
+api.add_router("/", "modelbuilder.designs.api.router")
+api.add_router("/", "modelbuilder.training.api.router")

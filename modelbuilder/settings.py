@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "channels",
     "ninja",
     "modelbuilder.core",
+    "modelbuilder.accounts",
+    "modelbuilder.datasets",
+    "modelbuilder.designs",
+    "modelbuilder.training",
 ]
 
 MIDDLEWARE = [
@@ -137,6 +141,11 @@ MODELBUILDER_MAX_UPLOAD_BYTES = int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = MODELBUILDER_MAX_UPLOAD_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024**2
+FILE_UPLOAD_HANDLERS = [  # the first refuses bodies over MODELBUILDER_MAX_UPLOAD_BYTES with a 413
+    "modelbuilder.datasets.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 ALLOW_SIGNUP = env_bool("ALLOW_SIGNUP", True)
 
 # --- Redis, Celery, Channels ----------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib import admin
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 from django.views.static import serve
 
 from modelbuilder.api import api
@@ -12,6 +12,7 @@ urlpatterns = [
     path("api/", api.urls),
     re_path(r"^api/", api_not_found),
     path("admin/", admin.site.urls),
+    path("accounts/", include("modelbuilder.accounts.urls")),
 ]
 
 if settings.DEBUG:

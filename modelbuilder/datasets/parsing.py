@@ -1,0 +1,343 @@
+"""Reading and validating dataset files. Pure functions over a path: no Django here.
+
+`read_csv` and `read_npz` return a `Table` (the arrays) and its schema, or raise `DatasetInvalid`
+naming the line and column (CSV) or the array and index (NPZ) of the first problem. The same
+readers serve the upload check, the admin's re-validation and the training worker.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+DELIMITERS = [",", ";", "\t"]
+PREVIEW_ROWS = 20
+
+
+class DatasetInvalid(Exception):
+    def __init__(self, message: str, *, line: int | None = None, column: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    @property
+    def details(self) -> dict:
+        return {
+            k: v for k, v in {"line": self.line, "column": self.column}.items() if v is not None
+        }
+
+
+@dataclass
+class Table:
+    """Columns by name: float64 arrays for numeric columns, str arrays for categorical ones."""
+
+    columns: dict[str, np.ndarray] = field(default_factory=dict)
+    x: np.ndarray | None = None  # NPZ only
+    y: np.ndarray | None = None
+    x_test: np.ndarray | None = None
+    y_test: np.ndarray | None = None
+
+
+def categorical_limit(rows: int) -> int:
+    """A text column is categorical when it has at most this many distinct values."""
+    return min(1000, max(20, rows // 2))
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def _open_text(path: Path) -> io.TextIOWrapper:
+    # utf-8-sig drops a BOM when there is one and reads plain UTF-8 otherwise.
+    return open(path, encoding="utf-8-sig", newline="")
+
+
+def sniff_delimiter(header_line: str) -> str:
+    try:
+        return csv.Sniffer().sniff(header_line, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        counts = {d: header_line.count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _check_utf8(path: Path) -> None:
+    # A decoding error inside TextIOWrapper has no line number: find it line by line first.
+    with open(path, "rb") as f:
+        for line, raw in enumerate(f, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DatasetInvalid(
+                    f"Line {line}, byte {exc.start + 1}: the file is not UTF-8 ({exc.reason}).",
+                    line=line,
+                ) from None
+
+
+def _rows(path: Path):
+    """Yield (line_number, row, delimiter) for non-blank rows (delimiter sniffed from line 1)."""
+    reader = None
+    _check_utf8(path)
+    with _open_text(path) as f:
+        try:
+            first = f.readline()
+            while first and not first.strip():
+                first = f.readline()
+            if not first.strip():
+                raise DatasetInvalid("The file is empty.", line=1)
+            delimiter = sniff_delimiter(first)
+            f.seek(0)
+            reader = csv.reader(f, delimiter=delimiter, strict=True)
+            for row in reader:
+                if not row or all(not cell.strip() for cell in row):
+                    continue
+                yield reader.line_num, row, delimiter
+        except csv.Error as exc:
+            line = reader.line_num if reader else 1
+            raise DatasetInvalid(f"Line {line}: {exc}.", line=line) from None
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _header(line: int, row: list[str]) -> list[str]:
+    names = [cell.strip() for cell in row]
+    if all(_is_number(n) for n in names):
+        raise DatasetInvalid(
+            f"Line {line}: no header row; the first line holds numbers ({', '.join(names[:4])}). "
+            "Add a line of column names.",
+            line=line,
+        )
+    for i, name in enumerate(names):
+        if not name:
+            raise DatasetInvalid(
+                f"Line {line}, column {i + 1}: empty column name.", line=line, column=str(i + 1)
+            )
+        if name in names[:i]:
+            raise DatasetInvalid(
+                f"Line {line}, column {i + 1}: duplicate column name {name!r}.",
+                line=line,
+                column=name,
+            )
+    return names
+
+
+def _column(name: str, values: list[str], lines: list[int]) -> tuple[np.ndarray, dict]:
+    numeric = [_is_number(v) for v in values]
+    n_numeric = sum(numeric)
+    for i, v in enumerate(values):
+        if not v:
+            raise DatasetInvalid(
+                f"Line {lines[i]}, column {name!r}: empty value.", line=lines[i], column=name
+            )
+    if n_numeric * 2 > len(values) and n_numeric < len(values):
+        i = numeric.index(False)
+        raise DatasetInvalid(
+            f"Line {lines[i]}, column {name!r}: {values[i][:40]!r} is not a number "
+            "(the rest of the column is numeric).",
+            line=lines[i],
+            column=name,
+        )
+    if n_numeric == len(values):
+        array = np.array([float(v) for v in values], dtype=np.float64)
+        finite = np.isfinite(array)
+        if not finite.all():
+            i = int(np.argmin(finite))
+            raise DatasetInvalid(
+                f"Line {lines[i]}, column {name!r}: {values[i]!r} is not a finite number.",
+                line=lines[i],
+                column=name,
+            )
+        integer = bool(np.all(array == np.round(array)))
+        info = {
+            "name": name,
+            "kind": "numeric",
+            "dtype": "int" if integer else "float",
+            "min": float(array.min()),
+            "max": float(array.max()),
+            "mean": float(array.mean()),
+            "std": float(array.std()),
+        }
+        distinct = np.unique(array)
+        if integer and len(distinct) <= 20:
+            info["classes"] = {str(int(v)): int((array == v).sum()) for v in distinct}
+        return array, info
+    array = np.array(values, dtype=str)
+    labels, counts = np.unique(array, return_counts=True)
+    if len(labels) > categorical_limit(len(values)):
+        raise DatasetInvalid(
+            f"Line {lines[0]}, column {name!r}: text with {len(labels)} distinct values in "
+            f"{len(values)} rows is neither numeric nor categorical.",
+            line=lines[0],
+            column=name,
+        )
+    info = {
+        "name": name,
+        "kind": "categorical",
+        "dtype": "category",
+        "classes": {str(k): int(c) for k, c in zip(labels, counts, strict=True)},
+    }
+    return array, info
+
+
+def read_csv(path: Path) -> tuple[Table, dict]:
+    rows = _rows(Path(path))
+    try:
+        header_line, header_row, delimiter = next(rows)
+    except StopIteration:
+        raise DatasetInvalid("The file is empty.", line=1) from None
+    names = _header(header_line, header_row)
+    cells: list[list[str]] = [[] for _ in names]
+    lines: list[int] = []
+    for line, row, _ in rows:
+        if len(row) != len(names):
+            raise DatasetInvalid(
+                f"Line {line}: expected {len(names)} fields like the header, found {len(row)}.",
+                line=line,
+                column=str(min(len(row), len(names)) + 1),
+            )
+        lines.append(line)
+        for column, cell in zip(cells, row, strict=True):
+            column.append(cell.strip())
+    if len(lines) < 2:
+        raise DatasetInvalid(
+            f"The file has {len(lines)} data row(s); at least 2 are needed to train.",
+            line=header_line + 1,
+        )
+    table = Table()
+    infos = []
+    for name, values in zip(names, cells, strict=True):
+        table.columns[name], info = _column(name, values, lines)
+        infos.append(info)
+    schema = {"format": "csv", "delimiter": delimiter, "rows": len(lines), "columns": infos}
+    return table, schema
+
+
+def preview_csv(path: Path, limit: int = PREVIEW_ROWS) -> tuple[list[str], list[list[str]]]:
+    header: list[str] = []
+    rows: list[list[str]] = []
+    for _, row, _ in _rows(Path(path)):
+        if not header:
+            header = [c.strip() for c in row]
+            continue
+        rows.append([c.strip() for c in row])
+        if len(rows) >= limit:
+            break
+    return header, rows
+
+
+# --- NPZ ------------------------------------------------------------------------------------
+
+
+def _stats(array: np.ndarray) -> dict:
+    a = array.astype(np.float64, copy=False)
+    return {
+        "min": float(a.min()),
+        "max": float(a.max()),
+        "mean": float(a.mean()),
+        "std": float(a.std()),
+    }
+
+
+def _check_array(name: str, array: np.ndarray, *, labels_ok: bool) -> None:
+    if array.dtype.kind in "biuf":
+        if array.dtype.kind == "f" and not np.isfinite(array).all():
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+            raise DatasetInvalid(
+                f"{name}[{', '.join(map(str, index))}] is not a finite number.",
+                line=index[0],
+                column=name,
+            )
+        return
+    if labels_ok and array.dtype.kind == "U" and array.ndim == 1:
+        return
+    raise DatasetInvalid(
+        f"{name} has dtype {array.dtype}; expected numbers"
+        + (" (or text labels)" if labels_ok else "")
+        + ".",
+        column=name,
+    )
+
+
+def _target_info(y: np.ndarray) -> dict:
+    if y.dtype.kind == "U":
+        labels, counts = np.unique(y, return_counts=True)
+        return {
+            "kind": "categorical",
+            "classes": {str(k): int(c) for k, c in zip(labels, counts, strict=True)},
+        }
+    info = {"kind": "numeric", **_stats(y)}
+    if y.ndim == 1 and y.dtype.kind in "biu" or (y.ndim == 1 and np.all(y == np.round(y))):
+        labels, counts = np.unique(y, return_counts=True)
+        if len(labels) <= 1000:
+            info["classes"] = {str(int(k)): int(c) for k, c in zip(labels, counts, strict=True)}
+    return info
+
+
+def read_npz(path: Path) -> tuple[Table, dict]:
+    try:
+        with np.load(Path(path), allow_pickle=False) as archive:
+            arrays = {k: archive[k] for k in archive.files if k in {"x", "y", "x_test", "y_test"}}
+            keys = set(archive.files)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise DatasetInvalid(f"Not a readable NPZ (zip of .npy) file: {exc}.") from None
+    except ValueError as exc:  # object arrays need pickle, which is never allowed
+        raise DatasetInvalid(
+            f"The NPZ file holds an array that cannot be read safely: {exc}."
+        ) from None
+    missing = [k for k in ("x", "y") if k not in keys]
+    if missing:
+        raise DatasetInvalid(
+            f"The NPZ file needs arrays 'x' and 'y'; missing {missing}.", column=missing[0]
+        )
+    table = Table(**arrays)
+    for prefix in ("", "_test"):
+        x, y = arrays.get("x" + prefix), arrays.get("y" + prefix)
+        if (x is None) != (y is None):
+            raise DatasetInvalid("'x_test' and 'y_test' come together.", column="x_test")
+        if x is None:
+            continue
+        if x.ndim < 2:
+            raise DatasetInvalid(
+                f"x{prefix} has shape {x.shape}; expected (samples, features...).",
+                column="x" + prefix,
+            )
+        if len(x) != len(y):
+            raise DatasetInvalid(
+                f"x{prefix} has {len(x)} samples but y{prefix} has {len(y)}.", column="y" + prefix
+            )
+        _check_array("x" + prefix, x, labels_ok=False)
+        _check_array("y" + prefix, y, labels_ok=True)
+    if len(table.x) < 2:
+        raise DatasetInvalid(
+            f"x has {len(table.x)} sample(s); at least 2 are needed to train.", column="x"
+        )
+    if table.x_test is not None and table.x_test.shape[1:] != table.x.shape[1:]:
+        raise DatasetInvalid(
+            f"x_test samples have shape {table.x_test.shape[1:]}, x samples {table.x.shape[1:]}.",
+            column="x_test",
+        )
+    schema = {
+        "format": "npz",
+        "rows": int(len(table.x)),
+        "x_shape": list(table.x.shape),
+        "x_dtype": str(table.x.dtype),
+        "x_stats": _stats(table.x),
+        "y_shape": list(table.y.shape),
+        "y_dtype": str(table.y.dtype),
+        "target": _target_info(table.y),
+        "test_rows": int(len(table.x_test)) if table.x_test is not None else 0,
+    }
+    return table, schema
+
+
+def read(path: Path, fmt: str) -> tuple[Table, dict]:
+    return read_csv(path) if fmt == "csv" else read_npz(path)

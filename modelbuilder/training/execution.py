@@ -1,0 +1,245 @@
+"""`run_execute`: train one run in the worker.
+
+Load the dataset, encode it by the run's plan, split it with the run's seed, optionally standardise,
+build the pinned graph with the engine, fit with `RunCallback` (per epoch: store an EpochMetric row,
+then broadcast it; throttled batch progress; the cooperative cancel flag), save the .h5 on success.
+Any exception ends the run `failed` with a message a person can read.
+"""
+
+import logging
+import math
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import numpy as np
+from django.core.files import File
+
+from modelbuilder.datasets import parsing
+from modelbuilder.training import events
+from modelbuilder.training.data import DataPlan, arrays_build, numeric_feature_mask
+from modelbuilder.training.models import EpochMetric, Run
+from modelbuilder.training.services import run_finish, run_start
+
+logger = logging.getLogger(__name__)
+PROGRESS_INTERVAL_S = 0.2  # at most 5 progress events per second
+CHECK_ROWS = 8
+
+
+class LossNotFinite(Exception):
+    pass
+
+
+def _engine_callback_base():
+    from engine.callbacks import Callback
+
+    return Callback
+
+
+def _make_callback(run_id: int):
+    class RunCallback(_engine_callback_base()):
+        """Stores then broadcasts epochs, sends throttled progress, stops on cancel."""
+
+        def __init__(self):
+            super().__init__()
+            self.run_id = run_id
+            self.epoch = 0
+            self.cancelled = False
+            self.last_progress = 0.0
+            self.last_logs: dict = {}
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch + 1
+
+        def on_train_batch_end(self, batch, logs=None):
+            loss = (logs or {}).get("loss")
+            if loss is not None and not math.isfinite(float(loss)):
+                raise LossNotFinite(
+                    f"The loss became {float(loss)} at epoch {self.epoch}, batch {batch + 1}. "
+                    "The learning rate is probably too high, or the data has extreme values: "
+                    "try a lower learning rate or standardise the features."
+                )
+            if Run.objects.filter(pk=self.run_id, cancel_requested=True).exists():
+                self.cancelled = True
+                self.model.stop_training = True
+            now = time.monotonic()
+            if now - self.last_progress >= PROGRESS_INTERVAL_S:
+                self.last_progress = now
+                steps = (self.params or {}).get("steps")
+                events.run_event_send(
+                    run_id=self.run_id,
+                    event={
+                        "type": "progress",
+                        "epoch": self.epoch,
+                        "batch": batch + 1,
+                        "batches": steps,
+                        "epochs": (self.params or {}).get("epochs"),
+                        "loss": _num(loss),
+                    },
+                )
+
+        def on_epoch_end(self, epoch, logs=None):
+            clean = {k: _num(v) for k, v in (logs or {}).items()}
+            self.last_logs = clean
+            # Stored first, then broadcast: a client that misses the event finds it in the snapshot.
+            EpochMetric.objects.update_or_create(
+                run_id=self.run_id, epoch=epoch + 1, defaults={"logs": clean}
+            )
+            events.run_event_send(
+                run_id=self.run_id, event={"type": "epoch", "epoch": epoch + 1, "logs": clean}
+            )
+
+    return RunCallback()
+
+
+def _num(value):
+    if value is None:
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _split(x, y, fraction: float, seed: int | None):
+    if fraction <= 0:
+        return x, y, None
+    order = np.random.default_rng(seed).permutation(len(x))
+    n_val = max(1, int(round(len(x) * fraction)))
+    if n_val >= len(x):
+        raise ValueError(f"validation_split={fraction} leaves no training rows out of {len(x)}.")
+    val, train = order[:n_val], order[n_val:]
+    return x[train], y[train], (x[val], y[val])
+
+
+def _standardize(x, validation, mask):
+    mean = x.mean(axis=0)
+    std = x.std(axis=0)
+    std[std == 0] = 1.0
+    mean[~mask], std[~mask] = 0.0, 1.0
+    scale = lambda a: ((a - mean) / std).astype(np.float32)  # noqa: E731
+    validation = (scale(validation[0]), validation[1]) if validation else None
+    return scale(x), validation, {"mean": mean.ravel().tolist(), "std": std.ravel().tolist()}
+
+
+def _prepare(run: Run):
+    plan = DataPlan(**run.preprocessing["plan"])
+    if run.dataset is None:
+        raise ValueError("The dataset was deleted before training started.")
+    table, _ = parsing.read(Path(run.dataset.file.path), run.dataset.format)
+    x, y = arrays_build(table, plan, run.dataset.format)
+    cfg = run.config
+    x_train, y_train, validation = _split(x, y, cfg["validation_split"], cfg.get("seed"))
+    if validation is None and table.x_test is not None:
+        validation = arrays_build(parsing.Table(x=table.x_test, y=table.y_test), plan, "npz")
+    if cfg.get("standardize"):
+        mask = (
+            numeric_feature_mask(plan)
+            if run.dataset.format == "csv"
+            else np.ones(x.shape[1:], dtype=bool)
+        )
+        x_train, validation, stats = _standardize(x_train, validation, mask)
+        run.preprocessing = {**run.preprocessing, "standardize": stats}
+    return x_train, y_train, validation
+
+
+def _build(run: Run):
+    import engine.optimizers
+    from engine.models import Model
+    from engine.utils import set_seed
+
+    cfg = run.config
+    if cfg.get("seed") is not None:
+        set_seed(int(cfg["seed"]))
+    model = Model.from_graph(run.graph)
+    optimizer = engine.optimizers.get(
+        {"class_name": cfg["optimizer"], "config": {"learning_rate": cfg["learning_rate"]}}
+    )
+    model.compile(optimizer=optimizer, loss=cfg["loss"], metrics=list(cfg.get("metrics") or []))
+    return model
+
+
+def _save(run: Run, model, x_check) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "model.h5"
+        model.save(str(path))
+        with open(path, "rb") as f:  # a random name, never guessed; downloads are named by the API
+            run.artifact.save(f"{uuid.uuid4().hex}.h5", File(f), save=False)
+    predictions = np.asarray(model.predict(x_check, verbose=0))
+    run.sample_predictions = {"x": x_check.tolist(), "y": predictions.tolist()}
+
+
+def readable_error(exc: BaseException) -> str:
+    name = type(exc).__name__
+    if isinstance(exc, LossNotFinite):
+        return str(exc)
+    if isinstance(exc, MemoryError) or "OutOfMemory" in name:
+        return (
+            "Out of memory: the model or a batch does not fit on the worker. "
+            "Try a smaller batch size or a smaller model."
+        )
+    return f"{name}: {exc}" if str(exc) else name
+
+
+def run_execute(*, run_id: int) -> Run | None:
+    """Train run `run_id` to its end (succeeded, failed or cancelled); never leaves it `running`."""
+    import engine.backend
+
+    run = Run.objects.filter(pk=run_id).select_related("dataset").first()
+    if run is None:
+        return None
+    if run.status == Run.Status.RUNNING:  # redelivered after a worker died mid-run
+        return run_finish(
+            run=run,
+            status=Run.Status.FAILED,
+            error="The worker stopped during training; start the run again.",
+        )
+    try:
+        device = engine.backend.set_device(run.config.get("device", "auto"))
+    except RuntimeError as exc:
+        device, error = engine.backend.device_name(), str(exc)
+    else:
+        error = ""
+    run = run_start(run_id=run_id, device=device)
+    if run is None:
+        return None
+    if error:
+        return run_finish(run=run, status=Run.Status.FAILED, error=error)
+    started = time.monotonic()
+    callback = _make_callback(run.pk)
+    try:
+        x, y, validation = _prepare(run)
+        model = _build(run)
+        cfg = run.config
+        model.fit(
+            x,
+            y,
+            epochs=cfg["epochs"],
+            batch_size=cfg["batch_size"],
+            validation_data=validation,
+            shuffle=True,
+            verbose=0,
+            callbacks=[callback],
+        )
+        if callback.cancelled:
+            return run_finish(
+                run=run,
+                status=Run.Status.CANCELLED,
+                final_metrics=callback.last_logs,
+                wall_time=time.monotonic() - started,
+            )
+        _save(run, model, x[:CHECK_ROWS])
+    except Exception as exc:
+        logger.exception("Run %s failed", run_id)
+        return run_finish(
+            run=run,
+            status=Run.Status.FAILED,
+            error=readable_error(exc),
+            final_metrics=callback.last_logs,
+            wall_time=time.monotonic() - started,
+        )
+    return run_finish(
+        run=run,
+        status=Run.Status.SUCCEEDED,
+        final_metrics=callback.last_logs,
+        wall_time=time.monotonic() - started,
+    )
