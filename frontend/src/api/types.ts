@@ -87,27 +87,36 @@ export interface Design {
 
 export interface ColumnInfo {
   name: string;
-  kind?: string; // "numeric" | "categorical"
+  kind?: "numeric" | "categorical" | string;
   dtype?: string;
+  min?: number;
+  max?: number;
+  mean?: number;
+  std?: number;
+  /** label → count, for categorical columns and integer columns with few values */
+  classes?: Record<string, number>;
   [key: string]: unknown;
 }
 export interface Dataset {
   id: number | string;
   name: string;
-  format?: string;
-  kind?: string;
-  rows?: number;
-  n_rows?: number;
+  format?: string; // "csv" | "npz"
+  status?: string; // "ready" | "invalid"
+  error?: string;
   size?: number;
-  columns?: ColumnInfo[];
+  sha256?: string;
+  rows?: number;
+  is_public?: boolean;
+  owner?: string | null;
   created_at?: string;
-  [key: string]: unknown;
+  columns?: ColumnInfo[];
+  summary?: Record<string, unknown>;
 }
 export interface DatasetPreview {
-  columns: string[] | ColumnInfo[];
-  rows: unknown[][] | Record<string, unknown>[];
-  stats?: Record<string, Record<string, unknown>> | Record<string, unknown>[];
-  [key: string]: unknown;
+  id?: number | string;
+  columns: string[];
+  rows: string[][];
+  stats?: ColumnInfo[];
 }
 
 export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
@@ -125,28 +134,32 @@ export interface RunConfig {
 
 export interface EpochRecord {
   epoch: number;
-  logs?: Record<string, number>;
-  [key: string]: unknown;
+  logs: Record<string, number | null>;
 }
 
 export interface Run {
   id: number | string;
   status: RunStatus;
-  design?: number | string | { id: number | string; name?: string };
+  design: number | null;
   design_name?: string;
-  dataset?: number | string | { id: number | string; name?: string };
+  design_version?: number;
+  dataset: number | null;
   dataset_name?: string;
   target?: string | null;
   features?: string[] | null;
-  config?: Partial<RunConfig>;
+  config?: Partial<RunConfig> & Record<string, unknown>;
+  encoding?: string;
+  labels?: string[];
   device?: string | null;
   error?: string | null;
-  epochs?: EpochRecord[];
-  history?: EpochRecord[];
-  queue_position?: number | null;
+  cancel_requested?: boolean;
   created_at?: string;
   started_at?: string | null;
   finished_at?: string | null;
-  final_metrics?: Record<string, number> | null;
-  [key: string]: unknown;
+  wall_time?: number | null;
+  final_metrics?: Record<string, number | null> | null;
+  model_url?: string | null;
+  epochs?: EpochRecord[];
+  /** Position in the queue, when the server reports it. */
+  queue_position?: number | null;
 }

@@ -1,4 +1,7 @@
+import type { ValidationError } from "../api/types";
 import { useEditor } from "./store";
+
+const NO_ERRORS: ValidationError[] = [];
 
 const SHORTCUTS: [string, string][] = [
   ["Ctrl S", "save"],
@@ -11,7 +14,7 @@ const SHORTCUTS: [string, string][] = [
 
 /** Inspector contents when no single node is selected: the design's problems and the shortcuts. */
 export function DesignOverview({ count }: { count: number }) {
-  const errors = useEditor((s) => s.validation?.errors ?? []);
+  const errors = useEditor((s) => s.validation?.errors ?? NO_ERRORS);
   const select = useEditor((s) => s.select);
   return (
     <div className="inspector-body">
