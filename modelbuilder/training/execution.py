@@ -145,7 +145,11 @@ def _prepare(run: Run):
 def _build(run: Run):
     import engine.optimizers
     from engine.models import Model
-    from engine.utils import set_seed
+
+    try:
+        from engine.utils import set_seed
+    except ImportError:  # older engines kept it in the backend only
+        from engine.backend import set_seed
 
     cfg = run.config
     if cfg.get("seed") is not None:
