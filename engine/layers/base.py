@@ -45,6 +45,31 @@ def is_symbolic(x) -> bool:
     return getattr(x, "_is_symbolic", False)
 
 
+class InputSpec:
+    """What a layer accepts: ``ndim``/``min_ndim`` and fixed sizes of some ``axes`` ({-1: 100})."""
+
+    def __init__(self, ndim=None, min_ndim=None, axes=None):
+        self.ndim, self.min_ndim, self.axes = ndim, min_ndim, dict(axes or {})
+
+    def check(self, layer_name: str, index: int, shape) -> None:
+        shape = tuple(shape)
+        head = f"Input {index} of layer '{layer_name}' is incompatible with the layer: "
+        if self.ndim is not None and len(shape) != self.ndim:
+            raise ValueError(f"{head}expected ndim={self.ndim}, found ndim={len(shape)}. "
+                             f"Full shape received: {_fmt(shape)}")
+        if self.min_ndim is not None and len(shape) < self.min_ndim:
+            raise ValueError(f"{head}expected min_ndim={self.min_ndim}, found ndim={len(shape)}. "
+                             f"Full shape received: {_fmt(shape)}")
+        for axis, size in self.axes.items():
+            if -len(shape) <= axis < len(shape) and shape[axis] is not None and shape[axis] != size:
+                raise ValueError(f"{head}expected axis {axis} of input shape to have value {size}, "
+                                 f"but received input with shape {_fmt(shape)}")
+
+
+def _fmt(shape) -> str:
+    return "(" + ", ".join("None" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 def to_tensor(x, dtype=None) -> Tensor:
     """Inputs from users (lists, numpy arrays) become Tensors on the current device; floats → floatx."""
     if isinstance(x, Tensor):
@@ -59,21 +84,27 @@ class Layer:
     """Base class of every layer. Sub-layers assigned as attributes are tracked for weights."""
 
     _ALLOWED_KWARGS = {"input_shape", "batch_input_shape", "input_dim", "batch_size", "dtype", "name",
-                       "trainable", "weights"}
+                       "trainable", "weights", "autocast"}
 
-    def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None, **kwargs):
+    def __init__(self, *, trainable: bool = True, name: str | None = None, dtype=None,
+                 activity_regularizer=None, **kwargs):
         unknown = set(kwargs) - self._ALLOWED_KWARGS
         if unknown:
             raise TypeError(f"{type(self).__name__}.__init__() received unknown keyword arguments: "
                             f"{sorted(unknown)}. Expected the Keras arguments of {type(self).__name__}.")
         object.__setattr__(self, "_layers", [])
+        object.__setattr__(self, "_weights", [])
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
-        self.dtype = dtype or floatx()
+        self.dtype = _dtype_name(dtype)
         self.built = False
         self.supports_masking = False
-        self._weights: list[Variable] = []
+        self.input_spec = None
         self._activity_losses: list[Tensor] = []
+        self._inbound_nodes: list = []  # functional API: one Node per symbolic call
+        from engine import regularizers  # noqa: PLC0415 - leaf module
+
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self._batch_input_shape = None
         if "batch_input_shape" in kwargs:
             self._batch_input_shape = tuple(kwargs["batch_input_shape"])
@@ -97,6 +128,19 @@ class Layer:
         if all(layer is not other for other in layers):
             layers.append(layer)
 
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        """Freezing a layer freezes its sub-layers and stops gradients to its weights (Keras)."""
+        object.__setattr__(self, "_trainable", bool(value))
+        for w in self._weights:
+            w.requires_grad = bool(value) and w.trainable
+        for layer in self._layers:
+            layer.trainable = value
+
     # ---- the contract
     def build(self, input_shape) -> None:
         self.built = True
@@ -112,9 +156,12 @@ class Layer:
         return mask if self.supports_masking else None
 
     def get_config(self) -> dict:
+        """Keras 3 keys only (no ``batch_input_shape``: models carry the input shape in an InputLayer)."""
         config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
-        if self._batch_input_shape is not None:
-            config["batch_input_shape"] = list(self._batch_input_shape)
+        if self.activity_regularizer is not None:
+            from engine import regularizers  # noqa: PLC0415
+
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         return config
 
     @classmethod
@@ -129,9 +176,10 @@ class Layer:
         shape = tuple(int(s) for s in shape)
         init = initializers.get(initializer)
         value = to_device(init(shape, dtype=dtype or self.dtype), dtype=dtype or self.dtype)
-        var = Variable(value, name=name, trainable=trainable and self.trainable,
+        var = Variable(value, name=name, trainable=trainable,
                        regularizer=regularizers.get(regularizer), constraint=constraints.get(constraint),
                        path=f"{self.name}/{name}")
+        var.requires_grad = trainable and self.trainable
         self._weights.append(var)
         return var
 
@@ -152,11 +200,18 @@ class Layer:
 
     @property
     def trainable_weights(self) -> list[Variable]:
-        return [w for w in self.weights if w.trainable] if self.trainable else []
+        """Weights declared trainable in layers (this one and nested ones) that are trainable now."""
+        if not self.trainable:
+            return []
+        out = [w for w in self._weights if w.trainable]
+        for layer in self._layers:
+            out += layer.trainable_weights
+        return _unique(out)
 
     @property
     def non_trainable_weights(self) -> list[Variable]:
-        return self.weights if not self.trainable else [w for w in self.weights if not w.trainable]
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     @property
     def trainable_variables(self):
@@ -187,11 +242,23 @@ class Layer:
     @property
     def losses(self) -> list[Tensor]:
         """Regularization penalties of the weights (computed now) plus activity penalties of the last call."""
-        out = [w.regularizer(w) for w in self.weights if w.regularizer is not None and w.trainable]
-        out += self._activity_losses
-        for layer in self._layers:
+        out = [w.regularizer(w) for w in self.trainable_weights if w.regularizer is not None]
+        return out + self._all_activity_losses()
+
+    def _all_activity_losses(self) -> list[Tensor]:
+        out, seen, stack = [], set(), [self]
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
             out += layer._activity_losses
+            stack.extend(reversed(layer._layers))
         return out
+
+    def add_loss(self, loss) -> None:
+        """A loss computed in ``call`` (kept until the next call of this layer)."""
+        self._activity_losses.append(loss)
 
     # ---- calling
     def __call__(self, inputs, *args, **kwargs):
@@ -202,6 +269,10 @@ class Layer:
         inputs = _map(to_tensor, inputs)
         if not self.built:
             self._build_from(inputs)
+        elif self.input_spec is not None:
+            self._check_input_spec(_map(lambda t: t.shape, inputs))
+        if self._activity_losses:
+            self._activity_losses = []
         if "mask" not in kwargs and _call_accepts(type(self), "mask"):
             masks = _map(lambda t: t._keras_mask, inputs)
             if masks is not None and _any_not_none(masks):
@@ -210,15 +281,62 @@ class Layer:
             kwargs.pop("training")
         outputs = self.call(inputs, *args, **kwargs)
         self._attach_mask(inputs, outputs, kwargs.get("mask"))
+        if self.activity_regularizer is not None and isinstance(outputs, Tensor):
+            self.add_loss(self.activity_regularizer(outputs) / outputs.shape[0])  # Keras 3: per sample
         return outputs
 
     def _build_from(self, inputs) -> None:
-        shapes = _map(lambda t: (None, *tuple(t.shape[1:])), inputs)
+        self._build_with_shapes(_map(lambda t: (None, *tuple(t.shape[1:])), inputs))
+
+    def _build_with_shapes(self, shapes) -> None:
+        """build() from shapes (batch axis included), then the weights given as ``weights=``."""
+        self._check_input_spec(shapes)
         self.build(shapes)
         self.built = True
         if self._initial_weights is not None:
             self.set_weights(self._initial_weights)
             self._initial_weights = None
+
+    def _check_input_spec(self, shapes) -> None:
+        if self.input_spec is None:
+            return
+        specs = self.input_spec if isinstance(self.input_spec, (list, tuple)) else [self.input_spec]
+        shapes = shapes if isinstance(shapes, list) and shapes and isinstance(shapes[0], (tuple, list)) \
+            else [shapes]
+        for i, (spec, shape) in enumerate(zip(specs, shapes)):
+            if spec is not None:
+                spec.check(self.name, i, shape)
+
+    # ---- functional API views (Keras: layer.input / layer.output of its only call)
+    def _single_node(self, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer '{self.name}' has never been called and thus has no defined {what}.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f"Layer '{self.name}' has multiple inbound nodes, hence the notion of "
+                                 f"\"layer {what}\" is ill-defined. Use `get_{what}_at(node_index)` instead.")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        return self._single_node("input").call_args[0]
+
+    @property
+    def output(self):
+        return self._single_node("output").outputs
+
+    def get_input_at(self, node_index: int):
+        return self._inbound_nodes[node_index].call_args[0]
+
+    def get_output_at(self, node_index: int):
+        return self._inbound_nodes[node_index].outputs
+
+    @property
+    def input_shape(self):
+        return _map(lambda t: t.shape, self.input)
+
+    @property
+    def output_shape(self):
+        return _map(lambda t: t.shape, self.output)
 
     def _attach_mask(self, inputs, outputs, mask) -> None:
         if not isinstance(outputs, Tensor):
@@ -236,6 +354,25 @@ def _map(fn, x):
     if isinstance(x, (list, tuple)):
         return [fn(i) for i in x]
     return fn(x)
+
+
+def _unique(items: list) -> list:
+    seen, out = set(), []
+    for w in items:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
+
+
+def _dtype_name(dtype) -> str:
+    """"float32", a Keras 3 DTypePolicy dict, or None (floatx) → a dtype name."""
+    if dtype is None:
+        return floatx()
+    if isinstance(dtype, dict):
+        name = (dtype.get("config") or {}).get("name") or floatx()
+        return floatx() if name.startswith("mixed") else name
+    return str(getattr(dtype, "name", dtype))
 
 
 def _any_not_none(x) -> bool:

@@ -1,0 +1,167 @@
+"""What ``compile`` sets up: the loss of each output (with its weight) and the metrics of each output."""
+
+from __future__ import annotations
+
+from engine.autograd import Tensor
+
+
+def _per_output(value, names: list[str], what: str) -> list:
+    """A single value (used for every output), a list (one per output) or a dict keyed by output name."""
+    if isinstance(value, dict):
+        unknown = [k for k in value if k not in names]
+        if unknown:
+            raise ValueError(f"Unknown entries in {what} dictionary: {unknown}. Only expected the following "
+                             f"keys: {names}")
+        return [value.get(n) for n in names]
+    if isinstance(value, (list, tuple)) and len(names) > 1:
+        if len(value) != len(names):
+            raise ValueError(f"For a model with multiple outputs, when providing the `{what}` argument as a "
+                             f"list, it should have as many entries as the model has outputs. Received:\n"
+                             f"{what}={value}\nof length {len(value)} whereas the model has {len(names)} outputs.")
+        return list(value)
+    return [value] * len(names)
+
+
+class CompiledLoss:
+    """Sum over outputs of ``loss_weight * loss(y_true, y_pred, sample_weight)``."""
+
+    def __init__(self, loss, loss_weights, output_names: list[str]):
+        from engine import losses  # noqa: PLC0415 - leaf module
+
+        self.output_names = output_names
+        identifiers = _per_output(loss, output_names, "loss")
+        self.losses = [losses.get(i) for i in identifiers]
+        self.loss_names = [_loss_name(i, obj) for i, obj in zip(identifiers, self.losses, strict=False)]
+        weights = _per_output(loss_weights, output_names, "loss_weights") if loss_weights is not None \
+            else [1.0] * len(output_names)
+        self.weights = [1.0 if w is None else float(w) for w in weights]
+        if all(obj is None for obj in self.losses):
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+
+    def __call__(self, y_true: list, y_pred: list, sample_weight=None):
+        total, per_output = None, []
+        for loss, weight, yt, yp in zip(self.losses, self.weights, y_true, y_pred, strict=False):
+            if loss is None or yt is None:
+                per_output.append(None)
+                continue
+            value = loss(yt, yp, sample_weight=sample_weight)
+            per_output.append(value)
+            value = value * weight if weight != 1.0 else value
+            total = value if total is None else total + value
+        return total, per_output
+
+
+def _loss_name(identifier, loss) -> str:
+    if loss is None:
+        return ""
+    if isinstance(identifier, str):
+        from engine import losses  # noqa: PLC0415
+
+        return losses.canonical_name(identifier) or identifier
+    return getattr(type(loss), "function_name", None) or getattr(loss, "name", type(loss).__name__)
+
+
+class _MeanFn:
+    """A metric from a plain function ``fn(y_true, y_pred)`` → per-sample values: their running mean."""
+
+    def __init__(self, fn, name):
+        self.fn, self.name = fn, name
+        self.reset_state()
+
+    def reset_state(self):
+        self._total, self._count = 0.0, 0.0
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        values = self.fn(Tensor(y_true), Tensor(y_pred))
+        values = values.data if isinstance(values, Tensor) else values
+        if sample_weight is not None:
+            sw = sample_weight.reshape(sample_weight.shape[0], *([1] * (values.ndim - 1)))
+            self._total = self._total + (values * sw).sum()
+            self._count = self._count + sw.sum() * (values.size / max(values.shape[0], 1))
+        else:
+            self._total = self._total + values.sum()
+            self._count = self._count + values.size
+
+    def result(self) -> float:
+        return float(self._total / self._count) if float(self._count) else 0.0
+
+
+def _accuracy_kind(loss_name: str, y_true, y_pred) -> str:
+    """Keras' resolution of "accuracy": binary, sparse categorical or categorical."""
+    if "binary" in loss_name or y_pred.shape[-1] == 1:
+        return "binary_accuracy"
+    if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1):
+        return "sparse_categorical_accuracy"
+    if "sparse" in loss_name:
+        return "sparse_categorical_accuracy"
+    return "categorical_accuracy"
+
+
+def make_metric(identifier, loss_name: str, y_true, y_pred):
+    from engine import metrics  # noqa: PLC0415 - leaf module
+
+    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
+        metric = metrics.get(_accuracy_kind(loss_name, y_true, y_pred))
+        metric = metric() if isinstance(metric, type) else metric
+        metric.name = identifier
+        return metric
+    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
+        kind = _accuracy_kind(loss_name, y_true, y_pred).replace("accuracy", "crossentropy")
+        metric = metrics.get(kind)
+        metric = metric() if isinstance(metric, type) else metric
+        metric.name = identifier
+        return metric
+    metric = metrics.get(identifier)
+    metric = metric() if isinstance(metric, type) else metric
+    if not hasattr(metric, "update_state"):
+        metric = _MeanFn(metric, getattr(metric, "__name__", str(identifier)))
+    return metric
+
+
+class CompiledMetrics:
+    """The metrics of each output, created at the first batch (accuracy needs the target shapes)."""
+
+    def __init__(self, metrics, output_names: list[str], loss_names: list[str]):
+        self.output_names, self.loss_names = output_names, loss_names
+        spec = _per_output(metrics, output_names, "metrics") if isinstance(metrics, dict) or (
+            isinstance(metrics, (list, tuple)) and len(output_names) > 1 and metrics
+            and all(isinstance(m, (list, tuple)) or m is None for m in metrics)) else [metrics] * len(output_names)
+        self.spec = [list(s) if isinstance(s, (list, tuple)) else ([] if s is None else [s]) for s in spec]
+        self.metrics: list[list] | None = None
+
+    def build(self, y_true: list, y_pred: list) -> None:
+        self.metrics = []
+        for ids, loss_name, yt, yp in zip(self.spec, self.loss_names, y_true, y_pred, strict=False):
+            self.metrics.append([make_metric(i, loss_name, yt, yp) for i in ids] if yt is not None else [])
+
+    def update(self, y_true: list, y_pred: list, sample_weight=None) -> None:
+        if self.metrics is None:
+            self.build(y_true, y_pred)
+        for ms, yt, yp in zip(self.metrics, y_true, y_pred, strict=False):
+            for m in ms:
+                m.update_state(yt, yp, sample_weight=sample_weight)
+
+    def reset(self) -> None:
+        for ms in self.metrics or []:
+            for m in ms:
+                m.reset_state()
+
+    def named(self):
+        """(log name, metric) pairs: "accuracy" for one output, "<output>_accuracy" for several."""
+        multi = len(self.output_names) > 1
+        for name, ms in zip(self.output_names, self.metrics or [], strict=False):
+            for m in ms:
+                yield (f"{name}_{m.name}" if multi else m.name), m
+
+    def names(self) -> list[str]:
+        if self.metrics is not None:
+            return [n for n, _ in self.named()]
+        multi = len(self.output_names) > 1
+        return [(f"{o}_{_spec_name(i)}" if multi else _spec_name(i)) for o, ids in zip(self.output_names, self.spec, strict=False)
+                for i in ids]
+
+
+def _spec_name(identifier) -> str:
+    if isinstance(identifier, str):
+        return identifier
+    return getattr(identifier, "name", None) or getattr(identifier, "__name__", type(identifier).__name__)

@@ -1,0 +1,371 @@
+"""The Keras training loop: compile, fit, evaluate, predict and the *_on_batch variants.
+
+Speed rules: whole batches as device arrays (one gather per epoch when shuffling), losses accumulated on
+the device and read back once per epoch, gradients reset by dropping them, no per-batch host sync unless
+a callback asks for per-batch logs.
+"""
+
+from __future__ import annotations
+
+import math
+
+from engine.autograd import Tensor, no_grad
+from engine.backend import get_xp, to_cpu
+from engine.models import data as D
+from engine.models.compile_utils import CompiledLoss, CompiledMetrics
+
+
+class Trainer:
+    def __init__(self):
+        self.optimizer = None
+        self.loss = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._compiled_loss = None
+        self._compiled_metrics = None
+        self._compile_config = None
+
+    # ---------------------------------------------------------------- compile
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None, weighted_metrics=None,
+                run_eagerly=False, steps_per_execution=1, jit_compile="auto", auto_scale_loss=True):
+        from engine import optimizers  # noqa: PLC0415 - leaf module
+
+        if hasattr(optimizer, "apply_gradients") and not isinstance(optimizer, type):
+            self.optimizer = optimizer  # any object with Keras' apply_gradients(grads_and_vars)
+        else:
+            opt = optimizers.get(optimizer)
+            self.optimizer = opt() if isinstance(opt, type) else opt
+        names = self.output_names
+        self.loss = loss
+        self._compiled_loss = CompiledLoss(loss, loss_weights, names)
+        self._compiled_metrics = CompiledMetrics(metrics, names, self._compiled_loss.loss_names)
+        self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
+                                "metrics": metrics, "weighted_metrics": weighted_metrics}
+        self.compiled = True
+
+    def get_compile_config(self) -> dict | None:
+        """The arguments given to ``compile`` (with the loss names resolved, as training_config wants)."""
+        if not self.compiled:
+            return None
+        return {**self._compile_config, "loss_names": list(self._compiled_loss.loss_names)}
+
+    def _assert_compiled(self):
+        if not self.compiled:
+            raise RuntimeError("You must call `compile()` before using the model: "
+                               "model.compile(optimizer=..., loss=...) before fit/evaluate/train_on_batch.")
+
+    @property
+    def metrics_names(self) -> list[str]:
+        if not self.compiled:
+            return []
+        names = ["loss"]
+        if len(self.output_names) > 1:
+            names += [f"{n}_loss" for n, lo in zip(self.output_names, self._compiled_loss.losses, strict=False) if lo is not None]
+        return names + self._compiled_metrics.names()
+
+    # ---------------------------------------------------------------- data
+    def _prepare(self, x, y=None, sample_weight=None, class_weight=None):
+        input_names = getattr(self, "input_names", None)
+        xs, x_struct = D.standardize(x, input_names, "x")
+        if xs is None:
+            raise ValueError("Unexpected value for `x`: None. Expected an array, a list of arrays or a dict.")
+        ys, _ = D.standardize(y, self.output_names, "y")
+        if ys is not None and isinstance(y, dict):
+            ys = [D._as_array(y[n], f"y['{n}']") if n in y else None for n in self.output_names]
+        if ys is not None and len(ys) != len(self.output_names):
+            raise ValueError(f"The model has {len(self.output_names)} output(s) ({self.output_names}) but "
+                             f"received {len(ys)} target array(s) in `y`.")
+        sw = D._as_array(sample_weight, "sample_weight").reshape(-1) if sample_weight is not None else None
+        n = D.check_cardinality(xs, [a for a in ys if a is not None] if ys is not None else None, sw)
+        if class_weight:
+            if ys is None:
+                raise ValueError("`class_weight` needs targets `y`.")
+            cw = D.class_weights_to_sample_weights(ys[0], class_weight)
+            sw = cw if sw is None else sw * cw
+        return xs, x_struct, ys, sw, n
+
+    def _flat_outputs(self, y_pred) -> list:
+        if isinstance(y_pred, dict):
+            return [y_pred[n] for n in self.output_names]
+        if isinstance(y_pred, (list, tuple)):
+            return list(y_pred)
+        return [y_pred]
+
+    def _ensure_built(self, xs, x_struct) -> None:
+        if self.built and self.weights:
+            return
+        with no_grad():
+            self(D.restructure([a[:1] for a in xs], x_struct), training=False)
+
+    # ---------------------------------------------------------------- one step
+    def _reset_trackers(self):
+        self._loss_sum, self._count = 0.0, 0
+        self._output_loss_sums = [0.0] * len(self.output_names)
+        self._compiled_metrics.reset()
+
+    def _step(self, xb, x_struct, yb, swb, training: bool):
+        n = int(xb[0].shape[0])
+        y_pred = self(D.restructure(xb, x_struct), training=training)
+        preds = self._flat_outputs(y_pred)
+        ytrue = [None if y is None else Tensor(y) for y in yb]
+        total, per_output = self._compiled_loss(ytrue, preds, sample_weight=swb)
+        extra = self.losses if training else self._eval_losses()
+        for penalty in extra:
+            total = total + penalty
+        self._loss_sum = self._loss_sum + total.data * n
+        self._count += n
+        if len(per_output) > 1:
+            self._output_loss_sums = [s if v is None else s + v.data * n
+                                      for s, v in zip(self._output_loss_sums, per_output, strict=False)]
+        return total, preds
+
+    def _eval_losses(self) -> list:
+        return self.losses
+
+    def _train_batch(self, xb, x_struct, yb, swb, variables):
+        for v in variables:
+            v.grad = None
+        total, preds = self._step(xb, x_struct, yb, swb, training=True)
+        total.backward()
+        self.optimizer.apply_gradients([(v.grad, v) for v in variables if v.grad is not None])
+        self._apply_constraints(variables)
+        with no_grad():
+            self._compiled_metrics.update(yb, [p.data for p in preds], swb)
+
+    def _apply_constraints(self, variables) -> None:
+        if getattr(self.optimizer, "applies_constraints", False):
+            return
+        for v in variables:
+            if v.constraint is not None:
+                v.data[...] = v.constraint(v.data)
+
+    def _logs(self, prefix: str = "") -> dict:
+        logs = {f"{prefix}loss": float(self._loss_sum / max(self._count, 1))}
+        if len(self.output_names) > 1:
+            for name, s, lo in zip(self.output_names, self._output_loss_sums, self._compiled_loss.losses, strict=False):
+                if lo is not None:
+                    logs[f"{prefix}{name}_loss"] = float(s / max(self._count, 1))
+        for name, m in self._compiled_metrics.named():
+            logs[f"{prefix}{name}"] = float(m.result())
+        return logs
+
+    # ---------------------------------------------------------------- fit
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None, validation_split=0.0,
+            validation_data=None, shuffle=True, class_weight=None, sample_weight=None, initial_epoch=0,
+            steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
+        self._assert_compiled()
+        batch_size = _batch_size(batch_size)
+        xs, x_struct, ys, sw, n = self._prepare(x, y, sample_weight, class_weight)
+        if ys is None:
+            raise ValueError("`fit` needs targets: pass `y` (an array, a list of arrays or a dict).")
+        val = None
+        if validation_data is not None:
+            val = self._prepare(*_unpack_validation(validation_data))
+        elif validation_split:
+            (xs, ys_sw_train), (vxs, ys_sw_val) = _split(xs, ys, sw, n, validation_split)
+            ys, sw = ys_sw_train
+            n = int(xs[0].shape[0])
+            val = (vxs, x_struct, ys_sw_val[0], ys_sw_val[1], int(vxs[0].shape[0]))
+        self._ensure_built(xs, x_struct)
+        variables = self.trainable_weights
+        steps = math.ceil(n / batch_size) if steps_per_epoch is None else min(int(steps_per_epoch),
+                                                                              math.ceil(n / batch_size))
+        verbose = _verbose(verbose)
+        cbs = _CallbackList(self, callbacks, verbose, {"epochs": epochs, "steps": steps, "verbose": verbose})
+        self.stop_training = False
+        self._reset_trackers()
+        cbs.call("on_train_begin", {})
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_trackers()
+            cbs.call("on_epoch_begin", epoch, {})
+            for step, (xb, yb, swb) in D.batches([xs, ys, None if sw is None else [sw]], n, batch_size,
+                                                 shuffle=bool(shuffle), steps=steps):
+                cbs.batch("on_train_batch_begin", step)
+                self._train_batch(xb, x_struct, yb, None if swb is None else swb[0], variables)
+                if cbs.wants_batch_logs:
+                    cbs.batch("on_train_batch_end", step, self._logs())
+                if self.stop_training:
+                    break
+            logs = self._logs()
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                logs.update(self._evaluate(val, validation_batch_size or batch_size, validation_steps, cbs,
+                                           prefix="val_"))
+            cbs.call("on_epoch_end", epoch, logs)
+            if self.stop_training:
+                break
+        cbs.call("on_train_end", logs)
+        return self.history
+
+    # ---------------------------------------------------------------- evaluate / predict
+    def _evaluate(self, prepared, batch_size, steps, cbs, prefix=""):
+        xs, x_struct, ys, sw, n = prepared
+        self._reset_trackers()
+        cbs.call("on_test_begin", {})
+        with no_grad():
+            for step, (xb, yb, swb) in D.batches([xs, ys, None if sw is None else [sw]], n, batch_size,
+                                                 shuffle=False, steps=steps):
+                cbs.batch("on_test_batch_begin", step)
+                _, preds = self._step(xb, x_struct, yb, None if swb is None else swb[0], training=False)
+                self._compiled_metrics.update(yb, [p.data for p in preds], None if swb is None else swb[0])
+                if cbs.wants_batch_logs:
+                    cbs.batch("on_test_batch_end", step, self._logs())
+        logs = self._logs()
+        cbs.call("on_test_end", logs)
+        return {f"{prefix}{k}": v for k, v in logs.items()}
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict=False):
+        self._assert_compiled()
+        prepared = self._prepare(x, y, sample_weight)
+        if prepared[2] is None:
+            raise ValueError("`evaluate` needs targets: pass `y`.")
+        self._ensure_built(prepared[0], prepared[1])
+        cbs = _CallbackList(self, callbacks, 0, {"verbose": 0, "epochs": 1,
+                                                 "steps": math.ceil(prepared[4] / _batch_size(batch_size))},
+                            history=False)
+        logs = self._evaluate(prepared, _batch_size(batch_size), steps, cbs)
+        return _result(logs, return_dict)
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        xs, x_struct, _, _, n = self._prepare(x)
+        batch_size = _batch_size(batch_size)
+        outputs = []
+        with no_grad():
+            for _, (xb, _, _) in D.batches([xs, None, None], n, batch_size, shuffle=False, steps=steps):
+                outputs.append([o.data for o in self._flat_outputs(self(D.restructure(xb, x_struct),
+                                                                        training=False))])
+        xp = get_xp()
+        merged = [to_cpu(xp.concatenate([b[i] for b in outputs], axis=0)) for i in range(len(outputs[0]))]
+        return self._pack_outputs(merged)
+
+    def _pack_outputs(self, arrays: list):
+        struct = getattr(self, "_output_struct", None)
+        if isinstance(struct, dict):
+            return dict(zip(self.output_names, arrays, strict=False))
+        if len(arrays) == 1 and not isinstance(struct, (list, tuple)):
+            return arrays[0]
+        return arrays
+
+    def predict_on_batch(self, x):
+        xs, x_struct, _, _, _ = self._prepare(x)
+        with no_grad():
+            out = self._flat_outputs(self(D.restructure(xs, x_struct), training=False))
+        return self._pack_outputs([to_cpu(o.data) for o in out])
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
+        self._assert_compiled()
+        xs, x_struct, ys, sw, _ = self._prepare(x, y, sample_weight, class_weight)
+        self._ensure_built(xs, x_struct)
+        self._reset_trackers()
+        self._train_batch(xs, x_struct, ys, sw, self.trainable_weights)
+        return _result(self._logs(), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        self._assert_compiled()
+        xs, x_struct, ys, sw, _ = self._prepare(x, y, sample_weight)
+        self._ensure_built(xs, x_struct)
+        self._reset_trackers()
+        with no_grad():
+            _, preds = self._step(xs, x_struct, ys, sw, training=False)
+            self._compiled_metrics.update(ys, [p.data for p in preds], sw)
+        return _result(self._logs(), return_dict)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _batch_size(batch_size) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size <= 0:
+        raise ValueError(f"Expected `batch_size` to be a positive integer. Received: batch_size={batch_size!r}")
+    return batch_size
+
+
+def _verbose(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    return int(verbose)
+
+
+def _result(logs: dict, return_dict: bool):
+    if return_dict:
+        return logs
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _unpack_validation(validation_data):
+    if not isinstance(validation_data, (list, tuple)) or len(validation_data) not in (2, 3):
+        raise ValueError("`validation_data` should be a tuple `(x_val, y_val)` or `(x_val, y_val, "
+                         f"val_sample_weight)`. Received: validation_data={type(validation_data).__name__}")
+    return tuple(validation_data) if len(validation_data) == 3 else (*validation_data, None)
+
+
+def _split(xs, ys, sw, n, validation_split):
+    groups = [xs, ys, None if sw is None else [sw]]
+    train, val = D.split_validation(groups, n, validation_split)
+    t_sw = None if train[2] is None else train[2][0]
+    v_sw = None if val[2] is None else val[2][0]
+    return (train[0], (train[1], t_sw)), (val[0], (val[1], v_sw))
+
+
+class _CallbackList:
+    """The model's callbacks (History first, ProgbarLogger when verbose) with Keras' hook calls."""
+
+    def __init__(self, model, callbacks, verbose: int, params: dict, history: bool = True):
+        try:
+            from engine import callbacks as cb_module  # noqa: PLC0415 - leaf module
+        except ImportError:  # the callbacks module not there yet: a History is all fit needs
+            cb_module = None
+        self.callbacks = list(callbacks or [])
+        if history:
+            model.history = cb_module.History() if cb_module else _History()
+            self.callbacks.insert(0, model.history)
+        progbar = getattr(cb_module, "ProgbarLogger", None)
+        if verbose and progbar is not None and not any(isinstance(c, progbar) for c in self.callbacks):
+            self.callbacks.append(progbar())
+        base = cb_module.Callback if cb_module else _History
+        for c in self.callbacks:
+            c.set_model(model) if hasattr(c, "set_model") else setattr(c, "model", model)
+            c.set_params(params) if hasattr(c, "set_params") else setattr(c, "params", params)
+        batch_hooks = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+                       "on_batch_begin", "on_batch_end")
+        self._batch_callbacks = [c for c in self.callbacks
+                                 if any(getattr(type(c), h, None) is not getattr(base, h, None) for h in batch_hooks)]
+        self.wants_batch_logs = bool(self._batch_callbacks)
+
+    def call(self, hook: str, *args) -> None:
+        for c in self.callbacks:
+            fn = getattr(c, hook, None)
+            if fn is not None:
+                fn(*args)
+
+    def batch(self, hook: str, step: int, logs=None) -> None:
+        for c in self._batch_callbacks:
+            fn = getattr(c, hook, None)
+            if fn is not None:
+                fn(step, logs if logs is not None else {})
+
+
+class _History:
+    """Fallback History (engine.callbacks provides the real one)."""
+
+    def __init__(self):
+        self.history, self.epoch, self.params, self.model = {}, [], {}, None
+
+    def set_model(self, model):
+        self.model = model
+
+    def set_params(self, params):
+        self.params = params
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for k, v in (logs or {}).items():
+            self.history.setdefault(k, []).append(v)
