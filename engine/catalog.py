@@ -23,6 +23,7 @@ import inspect
 import pkgutil
 
 from engine.layers.base import LAYERS
+from engine.layers.base import Layer as LAYER_BASE
 from engine.registry import snake_case
 
 GROUPS = ("input", "core", "convolution", "pooling", "normalization", "regularization", "recurrent", "merge",
@@ -34,7 +35,7 @@ _MODULE_GROUPS = {"core": "core", "conv": "convolution", "convolution": "convolu
                   "regularization", "rbm": "advanced", "activation": "advanced", "activations": "advanced"}
 
 # Parameters never shown in forms: set by the graph itself or meaningless in the editor.
-_HIDDEN = {"self", "name", "dtype", "trainable", "input_shape", "batch_input_shape", "batch_size", "input_dim",
+_HIDDEN = {"self", "name", "dtype", "trainable", "input_shape", "batch_input_shape", "batch_size",
            "weights", "sparse", "ragged", "optional", "batch_shape", "input_tensor", "backward_layer", "cell",
            "seed", "autocast", "kwargs", "args", "lora_rank", "lora_alpha", "quantization_config"}
 
@@ -244,13 +245,29 @@ def catalog() -> list[dict]:
     return [dict(entry, params=[dict(p) for p in entry["params"]]) for entry in _catalog(tuple(LAYERS.names()))]
 
 
-def load_layers() -> None:
-    """Import every module of ``engine.layers`` so the registry is complete."""
+def load_layers(*, strict: bool = True) -> None:
+    """Import every module of ``engine.layers`` so the registry is complete (once per process).
+
+    ``strict=False`` skips modules that fail to import (``validate`` must answer even then).
+    """
+    global _loaded  # noqa: PLW0603 - a once-per-process flag
+    if _loaded:
+        return
     import engine.layers as package  # noqa: PLC0415
 
+    failed = []
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_"):
-            importlib.import_module(f"engine.layers.{info.name}")
+            try:
+                importlib.import_module(f"engine.layers.{info.name}")
+            except Exception:  # noqa: BLE001
+                if strict:
+                    raise
+                failed.append(info.name)
+    _loaded = not failed
+
+
+_loaded = False
 
 
 def layer_group(cls) -> str:
@@ -264,6 +281,11 @@ def layer_group(cls) -> str:
         if klass.__name__ in LAYER_INFO:
             return LAYER_INFO[klass.__name__][0]
     return _MODULE_GROUPS.get(cls.__module__.rsplit(".", 1)[-1], "advanced")
+
+
+def is_model_class(cls) -> bool:
+    """Models are registered too (for deserializing nested models) but are not palette layers."""
+    return any(k.__name__ == "Model" and k.__module__.startswith("engine.models") for k in cls.__mro__)
 
 
 def input_arity(cls) -> int | str:
@@ -285,7 +307,7 @@ def _catalog(names: tuple[str, ...]) -> list[dict]:
         if name == "InputLayer" or (name == "Input" and isinstance(cls, type) and cls.__name__ == "InputLayer"):
             entries.append(_input_entry(name="Input"))
             continue
-        if not isinstance(cls, type):
+        if not isinstance(cls, type) or is_model_class(cls):
             continue
         entries.append(_entry(name, cls))
     seen, unique = set(), []
@@ -323,24 +345,23 @@ def _entry(name: str, cls) -> dict:
 
 
 def _init_params(cls):
-    """The parameters of ``cls.__init__`` (and of its bases, for ``**kwargs`` passed up), minus hidden ones."""
+    """The parameters of ``cls.__init__`` minus hidden ones; with ``**kwargs``, also the base Layer's
+    (``activity_regularizer``), which such layers pass up."""
     out = {}
-    for klass in cls.__mro__:
-        init = klass.__dict__.get("__init__")
-        if init is None:
-            continue
-        try:
-            sig = inspect.signature(init)
-        except (TypeError, ValueError):
-            continue
-        has_kwargs = False
-        for pname, param in sig.parameters.items():
-            if param.kind == param.VAR_KEYWORD:
-                has_kwargs = True
-            elif param.kind != param.VAR_POSITIONAL and pname not in _HIDDEN and pname not in out:
-                out[pname] = param
-        if not has_kwargs or klass.__module__ == "engine.layers.base":
-            break
+    sources = [cls.__init__]
+    try:
+        params = inspect.signature(cls.__init__).parameters
+    except (TypeError, ValueError):
+        return []
+    if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+        sources.append(LAYER_BASE.__init__)
+    for init in sources:
+        for pname, param in inspect.signature(init).parameters.items():
+            if param.kind in (param.VAR_KEYWORD, param.VAR_POSITIONAL) or pname in out or pname == "self":
+                continue
+            if pname in _HIDDEN and param.default is not param.empty:
+                continue
+            out[pname] = param
     return list(out.items())
 
 

@@ -159,7 +159,7 @@ class _Analysis:
     shapes: dict[str, object] = field(default_factory=dict)
     params: dict[str, int] = field(default_factory=dict)
     trainable: dict[str, int] = field(default_factory=dict)
-    weight_shapes: dict[str, list] = field(default_factory=dict)
+    first_use: dict[str, tuple] = field(default_factory=dict)  # owner id → (node id, inputs, weight shapes)
     inputs: list[str] = field(default_factory=list)
     outputs: list[str] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
@@ -211,6 +211,9 @@ class _Analysis:
 
 
 def _analyse(graph, *, target_shape=None) -> _Analysis:
+    from engine.catalog import load_layers  # noqa: PLC0415 - catalog imports the layer families
+
+    load_layers(strict=False)
     a = _Analysis()
     if not _parse(a, graph):
         return a
@@ -228,7 +231,7 @@ def _parse(a: _Analysis, graph) -> bool:
     if not isinstance(graph, dict):
         a.error(None, f"The graph must be an object with 'nodes' and 'edges' lists; received {_kind(graph)}.")
         return False
-    nodes, edges = graph.get("nodes"), graph.get("edges")
+    nodes, edges = graph.get("nodes"), graph.get("edges", [] if "nodes" in graph else None)
     if not isinstance(nodes, list) or not isinstance(edges, list):
         missing = [k for k, v in (("nodes", nodes), ("edges", edges)) if not isinstance(v, list)]
         a.error(None, f"The graph must have {' and '.join(repr(m) for m in missing)} as "
@@ -595,25 +598,28 @@ def _infer_shapes(a: _Analysis) -> None:
             a.error(nid, f"{node.layer} {nid!r}: {described} is too small; the output shape would be "
                          f"{_fmt(bad[0])}. Use a larger input, a smaller kernel/pool size or padding='same'.")
             continue
-        try:
-            shapes = param_shapes(_construct(owner.cls, owner.params, _safe_name(owner.id)), arg)
+        first = node.owner not in a.first_use
+        try:  # the first use builds the (throwaway) instance; later uses of a shared layer a fresh one
+            layer = layer if first else _construct(owner.cls, owner.params, _safe_name(owner.id))
+            shapes = param_shapes(layer, arg)
         except Exception as exc:  # noqa: BLE001 - build-time checks (e.g. an undefined last dimension)
             a.error(nid, f"{node.layer} {nid!r} cannot be built on {described}: {_message(exc)}")
             continue
-        a.shapes[nid] = out
-        if node.owner == nid:
-            a.weight_shapes[nid] = shapes
-            a.params[nid] = sum(math.prod(s) for s, _ in shapes)
-            trainable = owner.params.get("trainable", True) is not False
-            a.trainable[nid] = sum(math.prod(s) for s, t in shapes if t) if trainable else 0
-        else:
+        if nid != node.owner:
             a.params[nid] = 0
-            expected = a.weight_shapes.get(node.owner)
-            if expected is not None and [s for s, _ in expected] != [s for s, _ in shapes]:
-                a.error(nid, f"{_label(a, nid)} shares weights with {node.owner!r}, whose weights have shapes "
-                             f"{[_fmt(s, batch=False) for s, _ in expected]}; {described} would need "
-                             f"{[_fmt(s, batch=False) for s, _ in shapes]}.")
-                del a.shapes[nid]
+        if first:
+            a.first_use[node.owner] = (nid, described, shapes)
+            a.params[node.owner] = sum(math.prod(s) for s, _ in shapes)
+            trainable = owner.params.get("trainable", True) is not False
+            a.trainable[node.owner] = sum(math.prod(s) for s, t in shapes if t) if trainable else 0
+        else:
+            first_id, first_described, expected = a.first_use[node.owner]
+            if [s for s, _ in expected] != [s for s, _ in shapes]:
+                a.error(nid, f"{_label(a, nid)} shares one layer (and its weights) with {first_id!r}, where it was "
+                             f"built for {first_described} with weights {_fmt_weights(expected)}; {described} "
+                             f"would need weights {_fmt_weights(shapes)}.")
+                continue
+        a.shapes[nid] = out
 
 
 def _check_dense_on_spatial(a: _Analysis, target_shape) -> None:
@@ -769,9 +775,13 @@ def _shape_list(shape) -> list:
     return shape if _is_multi(shape) else [shape]
 
 
-def _fmt(shape, batch=True) -> str:
+def _fmt(shape) -> str:
     dims = ["None" if d is None else str(d) for d in shape]
     return f"({dims[0]},)" if len(dims) == 1 else f"({', '.join(dims)})"
+
+
+def _fmt_weights(shapes) -> str:
+    return ", ".join(_fmt(s) if s else "()" for s, _ in shapes) or "none"
 
 
 def _describe_inputs(sources, shapes) -> str:

@@ -61,6 +61,7 @@ def _sequential(config: dict, var: str) -> list[str]:
         if i == 0 and cfg.get("batch_input_shape"):  # Keras 2 files without an InputLayer entry
             items.append(_input_expr(cfg, with_name=False))
         items.append(_layer_expr(cls, cfg))
+    items = [item.replace("\n", "\n        ") for item in items]
     return [f"{var} = keras.Sequential(", "    [", *[f"        {item}," for item in items], "    ],",
             f"    name={config.get('name') or 'sequential'!r},", ")"]
 
@@ -192,23 +193,33 @@ def _input_expr(cfg: dict, *, with_name: bool, name: str | None = None) -> str:
 
 
 def _layer_expr(class_name: str, cfg: dict) -> str:
-    defaults = _defaults(class_name, cfg)
+    defaults, required = _defaults(class_name, cfg)
     parts = []
     for key, value in cfg.items():
         if key in _SKIP_KEYS:
             continue
-        if key in defaults and _same(defaults[key], value):
+        if key not in required and key in defaults and _same(defaults[key], value):
             continue
         parts.append(f"{key}={_value(value)}")
     if cfg.get("trainable") is False:
         parts.append("trainable=False")
     if cfg.get("name"):
         parts.append(f"name={cfg['name']!r}")
-    return f"layers.{class_name}({', '.join(parts)})"
+    return _call(f"layers.{class_name}", parts)
 
 
-def _defaults(class_name: str, cfg: dict) -> dict:
-    """Config of a fresh layer of this class built from the config's required arguments (no weights)."""
+def _call(func: str, parts: list[str], indent: str = "") -> str:
+    """``func(a, b)`` on one line when short, else one argument per line (black-like)."""
+    one_line = f"{func}({', '.join(parts)})"
+    if len(one_line) <= 88 or not parts:
+        return one_line
+    inner = "".join(f"{indent}    {p},\n" for p in parts)
+    return f"{func}(\n{inner}{indent})"
+
+
+def _defaults(class_name: str, cfg: dict) -> tuple[dict, set]:
+    """Config of a fresh layer of this class built from the config's required arguments (no weights), and the
+    names of those required arguments."""
     import inspect  # noqa: PLC0415
 
     from engine.catalog import load_layers  # noqa: PLC0415
@@ -222,9 +233,9 @@ def _defaults(class_name: str, cfg: dict) -> dict:
             if pname != "self" and param.default is param.empty and param.kind not in (param.VAR_KEYWORD,
                                                                                         param.VAR_POSITIONAL):
                 required[pname] = cfg[pname]
-        return _plain(cls(**required, name="__defaults__").get_config())
+        return _plain(cls(**required, name="__defaults__").get_config()), set(required)
     except Exception:  # noqa: BLE001 - unknown class: write every argument
-        return {}
+        return {}, set()
 
 
 def _plain(value):
