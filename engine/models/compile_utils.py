@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from engine.autograd import Tensor
-
 
 def _per_output(value, names: list[str], what: str) -> list:
     """A single value (used for every output), a list (one per output) or a dict keyed by output name."""
@@ -61,68 +59,18 @@ def _loss_name(identifier, loss) -> str:
     return getattr(type(loss), "function_name", None) or getattr(loss, "name", type(loss).__name__)
 
 
-class _MeanFn:
-    """A metric from a plain function ``fn(y_true, y_pred)`` → per-sample values: their running mean."""
-
-    def __init__(self, fn, name):
-        self.fn, self.name = fn, name
-        self.reset_state()
-
-    def reset_state(self):
-        self._total, self._count = 0.0, 0.0
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        values = self.fn(Tensor(y_true), Tensor(y_pred))
-        values = values.data if isinstance(values, Tensor) else values
-        if sample_weight is not None:
-            sw = sample_weight.reshape(sample_weight.shape[0], *([1] * (values.ndim - 1)))
-            self._total = self._total + (values * sw).sum()
-            self._count = self._count + sw.sum() * (values.size / max(values.shape[0], 1))
-        else:
-            self._total = self._total + values.sum()
-            self._count = self._count + values.size
-
-    def result(self) -> float:
-        return float(self._total / self._count) if float(self._count) else 0.0
-
-
-def _accuracy_kind(loss_name: str, y_true, y_pred) -> str:
-    """Keras' resolution of "accuracy": binary, sparse categorical or categorical."""
-    if "binary" in loss_name or y_pred.shape[-1] == 1:
-        return "binary_accuracy"
-    if y_true.ndim == y_pred.ndim - 1 or (y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1):
-        return "sparse_categorical_accuracy"
-    if "sparse" in loss_name:
-        return "sparse_categorical_accuracy"
-    return "categorical_accuracy"
-
-
-def make_metric(identifier, loss_name: str, y_true, y_pred):
+def make_metric(identifier, loss, y_true, y_pred):
+    """A fresh metric; "accuracy"/"acc" resolved from the loss and the shapes, as Keras does."""
     from engine import metrics  # noqa: PLC0415 - leaf module
 
-    if isinstance(identifier, str) and identifier.lower() in ("accuracy", "acc"):
-        metric = metrics.get(_accuracy_kind(loss_name, y_true, y_pred))
-        metric = metric() if isinstance(metric, type) else metric
-        metric.name = identifier
-        return metric
-    if isinstance(identifier, str) and identifier.lower() in ("crossentropy", "ce"):
-        kind = _accuracy_kind(loss_name, y_true, y_pred).replace("accuracy", "crossentropy")
-        metric = metrics.get(kind)
-        metric = metric() if isinstance(metric, type) else metric
-        metric.name = identifier
-        return metric
-    metric = metrics.get(identifier)
-    metric = metric() if isinstance(metric, type) else metric
-    if not hasattr(metric, "update_state"):
-        metric = _MeanFn(metric, getattr(metric, "__name__", str(identifier)))
-    return metric
+    return metrics.get(identifier, loss=loss, output_shape=tuple(y_pred.shape), target_shape=tuple(y_true.shape))
 
 
 class CompiledMetrics:
     """The metrics of each output, created at the first batch (accuracy needs the target shapes)."""
 
-    def __init__(self, metrics, output_names: list[str], loss_names: list[str]):
-        self.output_names, self.loss_names = output_names, loss_names
+    def __init__(self, metrics, output_names: list[str], losses: list):
+        self.output_names, self.losses = output_names, losses
         spec = _per_output(metrics, output_names, "metrics") if isinstance(metrics, dict) or (
             isinstance(metrics, (list, tuple)) and len(output_names) > 1 and metrics
             and all(isinstance(m, (list, tuple)) or m is None for m in metrics)) else [metrics] * len(output_names)
@@ -131,8 +79,8 @@ class CompiledMetrics:
 
     def build(self, y_true: list, y_pred: list) -> None:
         self.metrics = []
-        for ids, loss_name, yt, yp in zip(self.spec, self.loss_names, y_true, y_pred, strict=False):
-            self.metrics.append([make_metric(i, loss_name, yt, yp) for i in ids] if yt is not None else [])
+        for ids, loss, yt, yp in zip(self.spec, self.losses, y_true, y_pred, strict=False):
+            self.metrics.append([make_metric(i, loss, yt, yp) for i in ids] if yt is not None else [])
 
     def update(self, y_true: list, y_pred: list, sample_weight=None) -> None:
         if self.metrics is None:

@@ -39,7 +39,7 @@ class Trainer:
         names = self.output_names
         self.loss = loss
         self._compiled_loss = CompiledLoss(loss, loss_weights, names)
-        self._compiled_metrics = CompiledMetrics(metrics, names, self._compiled_loss.loss_names)
+        self._compiled_metrics = CompiledMetrics(metrics, names, self._compiled_loss.losses)
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics}
         self.compiled = True
@@ -134,7 +134,9 @@ class Trainer:
             self._compiled_metrics.update(yb, [p.data for p in preds], swb)
 
     def _apply_constraints(self, variables) -> None:
-        if getattr(self.optimizer, "applies_constraints", False):
+        from engine.optimizers import Optimizer  # noqa: PLC0415
+
+        if isinstance(self.optimizer, Optimizer):  # engine optimizers apply constraints themselves
             return
         for v in variables:
             if v.constraint is not None:

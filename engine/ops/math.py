@@ -147,6 +147,8 @@ class MatMul(Function):
         if self.needs_input_grad[1]:
             if self.a.ndim == 2 and g.ndim == 2:
                 gb = self.a.T @ g
+            elif self.b.ndim > 2:  # batched weights: one product per batch entry
+                gb = unbroadcast(xp.swapaxes(self.a, -1, -2) @ g, self.b.shape)
             else:  # batched: fold the batch axes into the contraction
                 a2 = self.a.reshape(-1, self.a.shape[-1])
                 gb = unbroadcast(a2.T @ g.reshape(-1, g.shape[-1]), self.b.shape)
