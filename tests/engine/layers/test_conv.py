@@ -1,0 +1,96 @@
+import numpy as np
+import pytest
+
+from engine.autograd import Tensor
+from engine.layers.conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
+from engine.ops.conv import conv2d, depthwise_conv2d
+
+from .checks import check_config_round_trip, check_layer_grads, check_output_shape
+
+RNG = np.random.default_rng(0)
+
+
+@pytest.mark.parametrize("layer,shape", [
+    (lambda: Conv2D(3, 3), (2, 5, 5, 2)),
+    (lambda: Conv2D(4, (3, 2), strides=2, padding="same", activation="relu"), (2, 7, 6, 3)),
+    (lambda: Conv2D(4, 2, dilation_rate=2, padding="same", groups=2, use_bias=False), (1, 6, 5, 2)),
+    (lambda: Conv2D(2, 3, data_format="channels_first"), (2, 3, 6, 5)),
+    (lambda: Conv1D(3, 3, padding="causal", dilation_rate=2), (2, 7, 2)),
+    (lambda: Conv1D(3, 2, strides=2, padding="same", activation="tanh"), (2, 7, 2)),
+    (lambda: Conv2DTranspose(3, 3, strides=2, padding="same"), (2, 3, 4, 2)),
+    (lambda: Conv2DTranspose(2, (2, 3), strides=(2, 1), output_padding=(1, 0)), (1, 3, 3, 2)),
+    (lambda: DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (2, 4, 4, 3)),
+    (lambda: SeparableConv2D(4, 2, strides=2, depth_multiplier=2, activation="relu"), (2, 5, 5, 2)),
+])
+def test_conv_layers_shapes_config_and_gradients(layer, shape):
+    x = RNG.standard_normal(shape)
+    check_output_shape(layer(), x.astype(np.float32))
+    check_config_round_trip(layer())
+    lay = layer()
+    lay.dtype = "float64"
+    check_layer_grads(lay, x)
+
+
+def test_conv2d_layer_uses_keras_layout_and_matches_op():
+    layer = Conv2D(5, (3, 2), padding="same", activation="relu")
+    x = RNG.standard_normal((2, 6, 7, 3)).astype(np.float32)
+    out = layer(x)
+    assert [w.shape for w in layer.weights] == [(3, 2, 3, 5), (5,)]
+    assert [w.name for w in layer.weights] == ["kernel", "bias"]
+    ref = np.maximum(conv2d(Tensor(x), layer.kernel, layer.bias, padding="same").data, 0)
+    np.testing.assert_allclose(out.data, ref, rtol=1e-6)
+
+
+def test_channels_first_equals_transposed_channels_last():
+    x = RNG.standard_normal((2, 3, 6, 5)).astype(np.float32)
+    first = Conv2D(4, 3, padding="same", data_format="channels_first")
+    last = Conv2D(4, 3, padding="same")
+    out_first = first(x)
+    last(x.transpose(0, 2, 3, 1))
+    last.set_weights(first.get_weights())
+    np.testing.assert_allclose(out_first.data, last(x.transpose(0, 2, 3, 1)).data.transpose(0, 3, 1, 2), rtol=1e-5)
+
+
+def test_depthwise_and_separable_weights():
+    dw = DepthwiseConv2D(3, depth_multiplier=2)
+    x = RNG.standard_normal((1, 5, 5, 3)).astype(np.float32)
+    out = dw(x)
+    assert [w.name for w in dw.weights] == ["depthwise_kernel", "bias"]
+    assert [w.shape for w in dw.weights] == [(3, 3, 3, 2), (6,)]
+    np.testing.assert_allclose(out.data, depthwise_conv2d(Tensor(x), dw.depthwise_kernel, dw.bias).data)
+    sep = SeparableConv2D(4, 3)
+    sep(x)
+    assert [w.shape for w in sep.weights] == [(3, 3, 3, 1), (1, 1, 3, 4), (4,)]
+    t = Conv2DTranspose(6, 3)
+    t(x)
+    assert [w.shape for w in t.weights] == [(3, 3, 6, 3), (6,)]  # (kh, kw, filters, in)
+
+
+@pytest.mark.parametrize("make,shape,message", [
+    (lambda: Conv2D(4, 3), (None, 2, 2, 1), "Computed output size would be negative"),
+    (lambda: Conv2D(4, 3), (None, 8, 8), "expected ndim=4"),
+    (lambda: Conv2D(4, 3, groups=2), (None, 8, 8, 3), "divisible by the number of groups"),
+    (lambda: Conv1D(4, 3), (None, 8, 8, 1), "expected ndim=3"),
+])
+def test_shape_errors_in_keras_wording(make, shape, message):
+    with pytest.raises(ValueError, match=message):
+        make().compute_output_shape(shape)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    (dict(filters=0, kernel_size=3), "filters"), (dict(filters=4, kernel_size=(3, 3, 3)), "kernel_size"),
+    (dict(filters=4, kernel_size=3, padding="full"), "padding"),
+    (dict(filters=3, kernel_size=3, groups=2), "evenly divisible"),
+    (dict(filters=4, kernel_size=3, strides=2, dilation_rate=2), "dilation_rate"),
+])
+def test_argument_errors(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        Conv2D(**kwargs)
+
+
+def test_compute_output_shape_allocates_nothing_and_handles_none():
+    layer = Conv2D(8, 3, strides=2, padding="same")
+    assert layer.compute_output_shape((None, None, 9, 3)) == (None, None, 5, 8)
+    assert not layer.built and layer.weights == []
+    assert Conv1D(2, 4, padding="causal").compute_output_shape((None, 10, 1)) == (None, 10, 2)
+    assert Conv2DTranspose(2, 3, strides=2).compute_output_shape((None, 4, 5, 1)) == (None, 9, 11, 2)
