@@ -1,3 +1,100 @@
+import { useState } from "react";
+import { Link, useParams } from "react-router";
+import { loginUrl } from "../api/client";
+import { runsApi } from "../api/resources";
+import { ErrorBanner } from "../components/ErrorBanner";
+import { Loading } from "../components/Loading";
+import { formatDate, formatMetric } from "../lib/format";
+import { EpochsTable } from "../runs/EpochsTable";
+import { MetricCharts } from "../runs/MetricCharts";
+import { RunConfigTable } from "../runs/RunConfigTable";
+import { RunProgress } from "../runs/RunProgress";
+import { isTerminal } from "../runs/runState";
+import { StatusBadge } from "../runs/StatusBadge";
+import { useRunStream } from "../runs/useRunStream";
+
 export function RunPage() {
-  return <div className="page"><h1>RunPage</h1></div>;
+  const { id = "" } = useParams();
+  const { view, socket, refused } = useRunStream(id);
+  const [error, setError] = useState<unknown>(null);
+  const [cancelling, setCancelling] = useState(false);
+  const run = view.run;
+
+  const cancel = async () => {
+    setCancelling(true);
+    try {
+      await runsApi.cancel(id);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setCancelling(false);
+    }
+  };
+
+  if (refused && !run)
+    return (
+      <div className="page">
+        <div className="banner banner-error">
+          This run cannot be shown: it does not exist, is not yours, or you are signed out. <a href={loginUrl()}>Sign in</a>
+        </div>
+      </div>
+    );
+  if (!run) return <div className="page"><Loading what="Connecting" /></div>;
+  const live = !isTerminal(run.status);
+
+  return (
+    <div className="page" data-testid="run-page">
+      <div className="page-header">
+        <h1>Run #{run.id}</h1>
+        <StatusBadge status={run.status} device={run.device} queuePosition={run.queue_position} />
+        {live && socket !== "open" && <span className="badge badge-queued" data-testid="reconnecting">reconnecting…</span>}
+        <span className="spacer" />
+        {live && (
+          <button className="btn btn-danger" onClick={cancel} disabled={cancelling || run.cancel_requested} data-testid="run-cancel">
+            {run.cancel_requested ? "Cancelling…" : "Cancel"}
+          </button>
+        )}
+        {run.status === "succeeded" && (
+          <a className="btn btn-primary" href={run.model_url ?? runsApi.modelUrl(run.id)} download data-testid="run-download">
+            Download .h5
+          </a>
+        )}
+      </div>
+      <p className="muted">
+        {run.design ? <Link to={`/designs/${run.design}`}>{run.design_name}</Link> : run.design_name}
+        {run.design_version ? ` v${run.design_version}` : ""} on{" "}
+        {run.dataset ? <Link to={`/datasets/${run.dataset}`}>{run.dataset_name}</Link> : run.dataset_name}
+        {run.target ? <> · target <code>{run.target}</code></> : null} · started {formatDate(run.started_at ?? run.created_at)} ·{" "}
+        <Link to={run.design ? `/runs?design=${run.design}` : "/runs"}>all runs of this design</Link>
+      </p>
+      <ErrorBanner error={error} onDismiss={() => setError(null)} />
+      {run.status === "failed" && run.error && (
+        <div className="banner banner-error" data-testid="run-error">
+          <span><strong>Training failed:</strong> {run.error}</span>
+        </div>
+      )}
+      <RunProgress view={view} />
+      {run.status === "succeeded" && run.final_metrics && (
+        <div className="final-metrics" data-testid="final-metrics">
+          {Object.entries(run.final_metrics).map(([k, v]) => (
+            <div key={k} className="metric-tile">
+              <div className="muted small">{k}</div>
+              <div className="metric-value">{formatMetric(v)}</div>
+            </div>
+          ))}
+        </div>
+      )}
+      <MetricCharts epochs={view.epochs} />
+      <div className="two-col">
+        <div>
+          <h2>Epochs</h2>
+          {view.epochs.length ? <EpochsTable epochs={view.epochs} /> : <p className="muted">No epoch finished yet.</p>}
+        </div>
+        <div>
+          <h2>Configuration</h2>
+          <RunConfigTable runs={[run]} />
+        </div>
+      </div>
+    </div>
+  );
 }
