@@ -1,0 +1,91 @@
+"""run_execute in this process: epochs stored, model saved and reloadable, NaN fails readably."""
+
+import numpy as np
+import pytest
+
+from modelbuilder.training.execution import run_execute
+from modelbuilder.training.models import Run
+
+pytestmark = pytest.mark.django_db
+
+
+def create(client, body) -> int:
+    response = client.post("/api/runs", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    return response.json()["id"]
+
+
+def test_a_run_trains_stores_epochs_and_saves_a_loadable_model(alice, run_body, tmp_path):
+    from engine.models import load_model
+
+    run_id = create(alice, run_body(epochs=4, standardize=True))
+    run = run_execute(run_id=run_id)
+    assert run.status == "succeeded", run.error
+    assert list(run.epochs.values_list("epoch", flat=True)) == [1, 2, 3, 4]
+    logs = run.epochs.last().logs
+    assert set(logs) >= {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert run.final_metrics == logs and run.device == "cpu" and run.wall_time > 0
+    assert len(run.preprocessing["standardize"]["mean"]) == 4
+    body = alice.get(f"/api/runs/{run_id}").json()
+    assert [e["epoch"] for e in body["epochs"]] == [1, 2, 3, 4]
+    assert body["model_url"] == f"/api/runs/{run_id}/model.h5"
+    download = alice.get(body["model_url"])
+    assert download.status_code == 200
+    assert 'filename="iris-mlp.h5"' in download["Content-Disposition"]
+    path = tmp_path / "model.h5"
+    path.write_bytes(b"".join(download.streaming_content))
+    model = load_model(str(path))
+    check = run.sample_predictions
+    np.testing.assert_allclose(
+        model.predict(np.array(check["x"], dtype=np.float32), verbose=0),
+        np.array(check["y"]),
+        rtol=1e-5,
+        atol=1e-6,
+    )
+
+
+def test_the_same_seed_gives_the_same_history(alice, run_body):
+    first = run_execute(run_id=create(alice, run_body(epochs=2)))
+    second = run_execute(run_id=create(alice, run_body(epochs=2)))
+    assert [e.logs for e in first.epochs.all()] == [e.logs for e in second.epochs.all()]
+
+
+def test_a_diverging_run_fails_with_a_readable_message(alice, iris_dataset, make_design, mb):
+    design = make_design(mb.mlp_graph(inputs=3, outputs=1, activation="linear"), name="reg")
+    body = {
+        "design": design["id"],
+        "dataset": iris_dataset["id"],
+        "target": "petal_width_(cm)",
+        "features": ["sepal_length_(cm)", "sepal_width_(cm)", "petal_length_(cm)"],
+        "config": {
+            "loss": "mean_squared_error",
+            "optimizer": "sgd",
+            "learning_rate": 100,
+            "epochs": 20,
+            "batch_size": 150,
+            "validation_split": 0,
+            "metrics": [],
+        },
+    }
+    run = run_execute(run_id=create(alice, body))
+    assert run.status == "failed"
+    assert "loss became" in run.error and "learning rate" in run.error
+    assert not run.artifact and run.finished_at is not None
+
+
+def test_an_engine_error_fails_the_run_never_leaving_it_running(alice, run_body, monkeypatch):
+    import engine.models
+
+    def explode(graph):
+        raise MemoryError()
+
+    monkeypatch.setattr(engine.models.Model, "from_graph", staticmethod(explode))
+    run = run_execute(run_id=create(alice, run_body()))
+    assert run.status == "failed" and run.error.startswith("Out of memory")
+    assert Run.objects.get(pk=run.pk).status == "failed"
+
+
+def test_a_redelivered_running_run_is_failed(alice, run_body):
+    run_id = create(alice, run_body())
+    Run.objects.filter(pk=run_id).update(status="running")
+    assert run_execute(run_id=run_id).status == "failed"
