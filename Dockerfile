@@ -20,7 +20,8 @@ COPY manage.py ./
 RUN pip install --no-cache-dir ".${EXTRAS}"
 COPY --from=frontend /src/frontend/dist frontend/dist
 RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
-    && useradd --create-home --uid 1000 modelbuilder && mkdir -p /data && chown modelbuilder /data
+    && useradd --create-home --uid 1000 modelbuilder \
+    && mkdir -p /data/media && chown -R modelbuilder /data
 USER modelbuilder
 EXPOSE 8000
 CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "modelbuilder.asgi:application"]
