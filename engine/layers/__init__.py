@@ -15,6 +15,10 @@ from engine.layers.core import (
     Reshape,
     Softmax,
 )
+from engine.layers import conv, embedding, normalization, pooling  # noqa: F401,E402 - register the families
+
+# every registered layer class under its Keras name (engine.layers.Conv2D, engine.layers.LSTM, ...)
+globals().update({name: cls for name, cls in LAYERS.items() if isinstance(cls, type) and name.isidentifier()})
 
 
 def serialize(layer) -> dict:
@@ -45,6 +49,6 @@ def get(identifier):
 
 import engine.models as _models  # noqa: E402,F401 - registers Sequential/Functional for deserialize
 
-__all__ = ["ELU", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
-           "InputSpec", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax", "deserialize", "get", "register",
-           "serialize"]
+__all__ = sorted({"ELU", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
+                  "InputSpec", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax", "deserialize", "get", "register",
+                  "serialize", *(n for n, c in LAYERS.items() if isinstance(c, type) and n.isidentifier())})
