@@ -1,0 +1,102 @@
+"""Optional tier: real Keras 3 opens what the engine saved and predicts the same numbers.
+
+Runs ``<repo>/../shared/keras-h5/check_roundtrip.py`` (real Keras, torch backend) on engine-saved models of
+every layer type. Keras is never a project dependency: the interpreter is ``$KERAS_PYTHON`` (a separate
+environment made from requirements-keras.txt), else this one if it can ``import keras``; otherwise skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine import layers as L
+from engine.backend import set_seed
+from engine.models import Model, Sequential
+
+pytestmark = pytest.mark.keras
+
+REPO = Path(__file__).resolve().parents[3]
+CHECKER = REPO.parent / "shared" / "keras-h5" / "check_roundtrip.py"
+
+
+def _keras_python() -> str:
+    candidate = os.environ.get("KERAS_PYTHON")
+    if candidate:
+        return candidate
+    try:
+        import keras  # noqa: F401, PLC0415
+    except Exception:  # noqa: BLE001 - any import failure means "no Keras here"
+        pytest.skip("real Keras is not installed (set KERAS_PYTHON to an interpreter of "
+                    "requirements-keras.txt to run this tier)")
+    return sys.executable
+
+
+@pytest.fixture(scope="module")
+def keras_python():
+    if not CHECKER.exists():
+        pytest.skip(f"{CHECKER} not found (expected <repo>/../shared/keras-h5)")
+    return _keras_python()
+
+
+def _seq(shape, *layers):
+    return Sequential([L.Input(shape=shape), *layers])
+
+
+def _shared():
+    a, b = L.Input(shape=(6,), name="in_a"), L.Input(shape=(6,), name="in_b")
+    shared = L.Dense(8, activation="relu", name="shared_dense")
+    ha, hb = shared(a), shared(b)
+    proj = L.Dense(8, activation="tanh", name="proj")(L.Concatenate(name="concat")([ha, hb]))
+    merged = L.Add()([proj, L.Add()([ha, hb])])
+    mixed = L.Average()([L.Multiply()([merged, L.Subtract()([proj, ha])]),
+                         L.Maximum()([proj, L.Minimum()([ha, hb])])])
+    return Model(inputs=[a, b], outputs=L.Dense(3, activation="softmax", name="out")(mixed))
+
+
+MODELS = {
+    "dense_activations": (lambda: _seq((5,), L.Dense(8, activation="relu"), L.Dropout(0.2), L.Dense(6),
+                                       L.LeakyReLU(0.1), L.Activation("tanh"), L.ReLU(max_value=2.0), L.ELU(),
+                                       L.Reshape((2, 3)), L.Flatten(), L.Dense(3), L.Softmax()),
+                          [(6, 5)], "float"),
+    "conv2d_bn_pool": (lambda: _seq((9, 7, 2), L.Conv2D(4, (3, 2), padding="same", activation="relu"),
+                                    L.BatchNormalization(), L.MaxPooling2D(2), L.Conv2D(3, 2, strides=2),
+                                    L.AveragePooling2D(1), L.Flatten(), L.Dense(2, activation="softmax")),
+                       [(4, 9, 7, 2)], "float"),
+    "conv1d_pool": (lambda: _seq((10, 3), L.Conv1D(4, 3, padding="causal", activation="relu"), L.MaxPooling1D(2),
+                                 L.GlobalAveragePooling1D(), L.Dense(1)), [(5, 10, 3)], "float"),
+    "embedding_lstm": (lambda: _seq((7,), L.Embedding(12, 4), L.LSTM(5, return_sequences=True), L.LSTM(3),
+                                    L.Dense(1, activation="sigmoid")), [(6, 7)], "int"),
+    "gru_simplernn": (lambda: _seq((6, 3), L.GRU(4, return_sequences=True), L.GRU(4, reset_after=False,
+                                                                                 return_sequences=True),
+                                   L.SimpleRNN(3), L.Dense(2)), [(5, 6, 3)], "float"),
+    "layernorm_globalmax": (lambda: _seq((6, 6, 2), L.Conv2D(3, 2), L.LayerNormalization(),
+                                         L.GlobalMaxPooling2D(), L.Dense(2)), [(4, 6, 6, 2)], "float"),
+    "functional_shared_merges": (_shared, [(5, 6), (5, 6)], "float"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_keras_loads_engine_file(tmp_path, keras_python, name):
+    build, shapes, kind = MODELS[name]
+    set_seed(0)
+    model = build()
+    rng = np.random.default_rng(0)
+    xs = [rng.integers(0, 12, s).astype("int32") if kind == "int" else rng.standard_normal(s).astype("float32")
+          for s in shapes]
+    y = model.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
+    model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    path = tmp_path / f"{name}.h5"
+    model.save(path)
+    data = {"x": xs[0]} if len(xs) == 1 else {f"x{i}": x for i, x in enumerate(xs)}
+    np.savez(tmp_path / f"{name}.npz", y_expected=np.asarray(y), **data)
+    env = {**os.environ, "KERAS_BACKEND": "torch"}
+    proc = subprocess.run([keras_python, str(CHECKER), str(path), str(tmp_path / f"{name}.npz"), "--atol", "1e-5"],
+                          capture_output=True, text=True, timeout=300, env=env)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert "PASS" in proc.stdout
