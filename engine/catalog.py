@@ -200,8 +200,11 @@ LAYER_INFO: dict[str, tuple] = {
     "LSTM": ("recurrent", "Long short-term memory layer.", ["units", "return_sequences"], {}),
     "GRU": ("recurrent", "Gated recurrent unit layer.", ["units", "return_sequences"], {}),
     "Bidirectional": ("recurrent", "Runs a recurrent layer forwards and backwards and merges the outputs.",
-                      ["layer", "merge_mode"], {}),
-    "TimeDistributed": ("recurrent", "Applies a layer to every time step.", ["layer"], {}),
+                      ["layer", "merge_mode"],
+                      {"layer": {"default": {"class_name": "LSTM", "config": {"units": 32}},
+                                 "help": "The recurrent layer, as {\"class_name\": \"LSTM\", \"config\": {...}}."}}),
+    "TimeDistributed": ("recurrent", "Applies a layer to every time step.", ["layer"],
+                        {"layer": {"default": {"class_name": "Dense", "config": {"units": 32}}}}),
     "Add": ("merge", "Element-wise sum of its inputs (same shapes).", [], {}),
     "Subtract": ("merge", "First input minus the second (exactly two inputs).", [], {}),
     "Multiply": ("merge", "Element-wise product of its inputs.", [], {}),
@@ -370,6 +373,8 @@ def _param_spec(layer: str, name: str, default, override: dict) -> dict:
     base.update(override)
     required = default is inspect.Parameter.empty
     value = None if required else _jsonable(default)
+    if "default" in base:  # a suggested value for a required parameter the form can't build (nested layers)
+        value = base.pop("default")
     if base["type"] == "choice" and isinstance(base["choices"], str):
         base["choices"] = _choices(base["choices"])
     if base["type"] == "choice" and isinstance(value, str) and base["choices"] and value not in base["choices"]:

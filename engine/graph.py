@@ -93,14 +93,18 @@ def build_model(graph, *, name: str | None = None):
     tensors: dict[str, object] = {}
     for nid in analysis.order:
         node = analysis.nodes[nid]
-        if node.is_input:
-            tensors[nid] = _make_input(node, names[nid])
-            continue
-        owner = node.owner
-        if owner not in layers:
-            layers[owner] = _construct(analysis.nodes[owner].cls, analysis.nodes[owner].params, names[owner])
-        args = [tensors[src] for src in analysis.incoming[nid]]
-        tensors[nid] = layers[owner](args if node.arity == "many" else args[0])
+        try:
+            if node.is_input:
+                tensors[nid] = _make_input(node, names[nid])
+                continue
+            owner = node.owner
+            if owner not in layers:
+                layers[owner] = _construct(analysis.nodes[owner].cls, analysis.nodes[owner].params, names[owner])
+            args = [tensors[src] for src in analysis.incoming[nid]]
+            tensors[nid] = layers[owner](args if node.arity == "many" else args[0])
+        except Exception as exc:  # validate's checks passed but building did not: still name the node
+            message = f"{node.layer} {nid!r} could not be built: {_message(exc)}"
+            raise GraphError(f"Invalid graph: node {nid!r}: {message}", [{"node": nid, "message": message}]) from exc
     inputs = [tensors[i] for i in analysis.inputs]
     outputs = [tensors[o] for o in analysis.outputs]
     model_name = name or (graph.get("name") if isinstance(graph.get("name"), str) else None)
