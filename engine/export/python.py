@@ -19,6 +19,7 @@ import re
 _SKIP_KEYS = {"name", "trainable", "dtype", "batch_input_shape", "input_shape", "batch_shape", "build_config",
               "registered_name", "module"}
 _MODEL_CLASSES = ("Sequential", "Functional", "Model")
+_NESTED_LAYER_KEYS = ("layer", "backward_layer")  # wrappers (Bidirectional, TimeDistributed) take layer objects
 
 
 def to_python(model, *, model_var: str = "model") -> str:
@@ -200,6 +201,9 @@ def _layer_expr(class_name: str, cfg: dict) -> str:
             continue
         if key not in required and key in defaults and _same(defaults[key], value):
             continue
+        if key in _NESTED_LAYER_KEYS and isinstance(value, dict) and "class_name" in value:
+            parts.append(f"{key}={_layer_expr(value['class_name'], value.get('config') or {})}")
+            continue
         parts.append(f"{key}={_value(value)}")
     if cfg.get("trainable") is False:
         parts.append("trainable=False")
@@ -248,13 +252,14 @@ def _plain(value):
     return value
 
 
-def _same(a, b) -> bool:
+def _same(a, b, nested: bool = False) -> bool:
+    """Equal configs, ignoring serialization details and the generated names of nested layers."""
     a, b = _plain(a), _plain(b)
     if isinstance(a, dict) and isinstance(b, dict):
-        keys = (set(a) | set(b)) - {"module", "registered_name"}
-        return all(_same(a.get(k), b.get(k)) for k in keys)
+        keys = (set(a) | set(b)) - {"module", "registered_name"} - ({"name"} if nested else set())
+        return all(_same(a.get(k), b.get(k), True) for k in keys)
     if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+        return len(a) == len(b) and all(_same(x, y, True) for x, y in zip(a, b))
     return a == b
 
 
