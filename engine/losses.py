@@ -20,7 +20,7 @@ from engine.registry import Registry
 
 EPSILON = 1e-7
 LOSSES = Registry("loss")
-REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight")
+REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight", "auto")
 
 
 # ---- helpers
@@ -288,6 +288,9 @@ def _loss_class(class_name, fn, default_name, params=(), aliases=()):
     defaults = dict(params)
 
     def __init__(self, *args, reduction="sum_over_batch_size", name=default_name, dtype=None, **kwargs):
+        kwargs.pop("fn", None)  # Keras 2 configs name the function too
+        if reduction == "auto":  # Keras 2's default, the same reduction
+            reduction = "sum_over_batch_size"
         if len(args) > len(names):
             raise TypeError(f"{class_name}() takes at most {len(names)} positional arguments")
         values = dict(defaults)

@@ -179,7 +179,7 @@ class Optimizer:
         variables = [v for _, v in pairs]
         self.build(variables)
         grads = self._clip(grads)
-        lr = self.learning_rate
+        lr = float(self.learning_rate)
         if self.weight_decay:
             factor = 1.0 - self.weight_decay * lr
             for v in variables:

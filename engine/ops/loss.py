@@ -24,11 +24,13 @@ class SoftmaxCrossEntropy(Function):
 
     def forward(self, logits, y, axis=-1):
         xp = xp_of(logits)
-        logp = log_softmax_array(logits, axis)
-        self.axis, self.y = axis, y
-        self.logp = logp
-        self.prob = xp.exp(logp)
-        return -(y * logp).sum(axis=axis)
+        shifted = logits - logits.max(axis=axis, keepdims=True)
+        prob = xp.exp(shifted)
+        total = prob.sum(axis=axis, keepdims=True)
+        prob /= total
+        shifted -= xp.log(total)  # log_softmax, with one exp pass for both
+        self.axis, self.y, self.logp, self.prob = axis, y, shifted, prob
+        return -(y * shifted).sum(axis=axis)
 
     def backward(self, g):
         g = xp_of(g).expand_dims(g, self.axis)
@@ -53,9 +55,10 @@ class SparseSoftmaxCrossEntropy(Function):
     def backward(self, g):
         xp = xp_of(g)
         grad = self.prob.copy()
-        idx = self.labels[..., None]
-        xp.put_along_axis(grad, idx, xp.take_along_axis(grad, idx, axis=-1) - 1, axis=-1)
-        return grad * g[..., None], None
+        flat = grad.reshape(-1, grad.shape[-1])  # a view: softmax - one_hot(label), no one-hot array built
+        flat[xp.arange(flat.shape[0]), self.labels.reshape(-1)] -= 1
+        grad *= g[..., None]
+        return grad, None
 
 
 class SigmoidBinaryCrossEntropy(Function):

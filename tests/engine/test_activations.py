@@ -140,3 +140,32 @@ def test_serialize_round_trip(name):
 def test_serialize_rejects_unregistered():
     with pytest.raises(ValueError, match="not a registered activation"):
         activations.serialize(lambda t: t)
+
+
+@pytest.fixture
+def gpu():
+    cupy = pytest.importorskip("cupy")
+    from engine import backend
+
+    try:
+        backend.set_device("gpu")
+    except RuntimeError:
+        pytest.skip("no CUDA device")
+    yield cupy
+    backend.set_device("cpu")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS.names()))
+def test_gpu_matches_cpu(gpu, name):
+    x32 = XG.astype(np.float32)
+    fn = activations.get(name)
+    cpu_in = Tensor(x32, requires_grad=True)
+    cpu_out = fn(cpu_in)
+    (cpu_out * 1.0).sum().backward()
+    dev_in = Tensor(gpu.asarray(x32), requires_grad=True)
+    dev_out = fn(dev_in)
+    (dev_out * 1.0).sum().backward()
+    assert isinstance(dev_out.data, gpu.ndarray) and dev_out.dtype == np.float32
+    np.testing.assert_allclose(gpu.asnumpy(dev_out.data), cpu_out.data, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(gpu.asnumpy(dev_in.grad), cpu_in.grad, rtol=1e-5, atol=1e-6)

@@ -140,3 +140,20 @@ def test_results_are_python_floats_from_float32():
 def test_unknown_metric():
     with pytest.raises(ValueError, match="Unknown metric: 'acuracy'. Expected one of"):
         metrics.get("acuracy")
+
+
+@pytest.mark.gpu
+def test_gpu_metrics_match_cpu():
+    cupy = pytest.importorskip("cupy")
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 300)
+    p = rng.random(300).astype(np.float32)
+    probs = rng.random((300, 4)).astype(np.float32)
+    labels = rng.integers(0, 4, 300)
+    for make, yt, yp in [(metrics.AUC, y, p), (metrics.Precision, y, p), (metrics.Recall, y, p),
+                         (metrics.BinaryAccuracy, y, p), (metrics.SparseCategoricalAccuracy, labels, probs),
+                         (lambda: metrics.SparseTopKCategoricalAccuracy(k=2), labels, probs)]:
+        cpu, dev = make(), make()
+        cpu.update_state(yt, yp)
+        dev.update_state(cupy.asarray(yt), cupy.asarray(yp))
+        assert dev.result() == pytest.approx(cpu.result(), rel=1e-6)

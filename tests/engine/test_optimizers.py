@@ -305,3 +305,29 @@ def test_get_names_and_errors():
         optimizers.Adam(betas=0.9)
     with pytest.raises(ValueError, match="No gradients"):
         optimizers.Adam().apply_gradients([(None, Variable(np.zeros(1), name="w"))])
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam"])
+def test_gpu_matches_cpu(name):
+    cupy = pytest.importorskip("cupy")
+    from engine import backend
+
+    try:
+        backend.set_device("gpu")
+    except RuntimeError:
+        pytest.skip("no CUDA device")
+    try:
+        results = []
+        for xp in (np, cupy):
+            opt = optimizers.get({"class_name": name, "config": {"learning_rate": 0.05, "clipnorm": 1.0}})
+            w = Variable(xp.asarray(np.array(W0, dtype=np.float32)), name="w")
+            for g in (G1, G2, G1):
+                opt.apply_gradients([(xp.asarray(np.array(g, dtype=np.float32)), w)])
+            assert isinstance(w.data, xp.ndarray) and w.data.dtype == np.float32
+            results.append((backend.to_cpu(w.data), [np.asarray(s) for s in opt.get_state()]))
+        np.testing.assert_allclose(results[1][0], results[0][0], rtol=1e-5, atol=1e-6)
+        for a, b in zip(results[1][1], results[0][1]):
+            np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    finally:
+        backend.set_device("cpu")
