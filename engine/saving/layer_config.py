@@ -145,9 +145,25 @@ def check_layer_entry(entry) -> tuple[str, dict]:
     return class_name, config
 
 
+def _register_all_layers() -> None:
+    """Import every module of engine.layers so that each built-in layer is in the registry."""
+    import importlib  # noqa: PLC0415
+    import pkgutil  # noqa: PLC0415
+
+    import engine.layers  # noqa: PLC0415
+
+    for info in pkgutil.iter_modules(engine.layers.__path__):
+        if not info.name.startswith("_"):
+            try:
+                importlib.import_module(f"engine.layers.{info.name}")
+            except ImportError:  # pragma: no cover - a broken optional module must not block loading
+                continue
+
+
 def layer_class(class_name: str, entry: dict):
-    import engine.layers  # noqa: F401, PLC0415 - registers every built-in layer
     from engine.layers.base import LAYERS  # noqa: PLC0415
+
+    _register_all_layers()
 
     if ">" in class_name:
         raise UnknownLayerError(f"Unknown layer class {_layer_label(entry)}: a custom (registered) layer from "
