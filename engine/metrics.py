@@ -355,7 +355,8 @@ class AUC(Metric):
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation", name="auc", dtype=None,
                  thresholds=None, multi_label=False, num_labels=None, label_weights=None, from_logits=False):
         if num_thresholds <= 1 and thresholds is None:
-            raise ValueError(f"Argument `num_thresholds` must be an integer > 1. Received: num_thresholds={num_thresholds}")
+            raise ValueError("Argument `num_thresholds` must be an integer > 1. "
+                             f"Received: num_thresholds={num_thresholds}")
         if curve.upper() not in ("ROC", "PR"):
             raise ValueError(f'Invalid `curve` argument value "{curve}". Expected one of: ["ROC", "PR"]')
         if summation_method not in ("interpolation", "minoring", "majoring"):

@@ -163,7 +163,7 @@ class Optimizer:
             self._learning_rate = float(values[1])
             k = 2
         for slot in self._slot_names:
-            for i, arr in enumerate(self._slots.get(slot, [])):
+            for arr in self._slots.get(slot, []):
                 arr[...] = to_device(values[k], dtype=arr.dtype)
                 k += 1
         self._set_extra_state(values[k:])

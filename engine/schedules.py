@@ -50,7 +50,8 @@ class ExponentialDecay(LearningRateSchedule):
 
 @register
 class PiecewiseConstantDecay(LearningRateSchedule):
-    """values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <= boundaries[i], then values[-1]."""
+    """values[0] while step <= boundaries[0], values[i] while boundaries[i-1] < step <= boundaries[i], then
+    values[-1]."""
 
     def __init__(self, boundaries, values, name="PiecewiseConstant"):
         if len(boundaries) != len(values) - 1:
@@ -92,7 +93,8 @@ class InverseTimeDecay(LearningRateSchedule):
 
 @register
 class CosineDecay(LearningRateSchedule):
-    """Optional linear warmup to warmup_target, then lr * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)."""
+    """Optional linear warmup to warmup_target, then
+    lr * ((1 - alpha) * 0.5 * (1 + cos(pi * t / decay_steps)) + alpha)."""
 
     def __init__(self, initial_learning_rate, decay_steps, alpha=0.0, name="CosineDecay", warmup_target=None,
                  warmup_steps=0):

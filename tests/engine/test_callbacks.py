@@ -208,7 +208,7 @@ def test_lambda_callback_and_batch_hook_detection():
     fit(FakeModel(), [cb], [{"loss": 1.0}], steps=2)
     assert events == ["begin", 0, 1, "e0"]
     assert C._batch_hooks_overridden(cb)
-    assert not C._batch_hooks_overridden(C.LambdaCallback(on_epoch_end=lambda e, l: None))
+    assert not C._batch_hooks_overridden(C.LambdaCallback(on_epoch_end=lambda epoch, logs: None))
     assert not C._batch_hooks_overridden(C.EarlyStopping())
     assert C.CallbackList([C.TerminateOnNaN()]).wants_batch_logs
 
@@ -257,7 +257,8 @@ def test_progbar_logger_verbose_1_and_2():
         lines = out.getvalue().splitlines()
         assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
         if verbose == 2:
-            assert lines[1].startswith("4/4 - 0s - ") and lines[1].endswith("/step - loss: 0.2500 - val_loss: 1.2340e-04")
+            assert lines[1].startswith("4/4 - 0s - ")
+            assert lines[1].endswith("/step - loss: 0.2500 - val_loss: 1.2340e-04")
         else:
             assert lines[1].startswith("4/4 ━━━━━━━━━━━━━━━━━━━━ 0s ") and "loss: 0.2500" in lines[1]
 

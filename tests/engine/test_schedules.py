@@ -44,7 +44,8 @@ def test_polynomial_decay():
     assert s(5) == pytest.approx(0.25) and s(20) == 0.0
 
 
-@pytest.mark.parametrize("s", [schedules.ExponentialDecay(0.1, 10, 0.9, True), schedules.PiecewiseConstantDecay([5], [1.0, 0.1]),
+@pytest.mark.parametrize("s", [schedules.ExponentialDecay(0.1, 10, 0.9, True),
+                               schedules.PiecewiseConstantDecay([5], [1.0, 0.1]),
                                schedules.InverseTimeDecay(0.1, 3, 0.2), schedules.CosineDecay(0.1, 10, 0.1),
                                schedules.PolynomialDecay(0.1, 10)])
 def test_config_round_trip(s):
