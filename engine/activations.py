@@ -126,3 +126,18 @@ def serialize(fn) -> str:
 
 def deserialize(name):
     return get(name)
+
+
+_FUSABLE = {relu: A.Relu, leaky_relu: A.LeakyRelu, elu: A.Elu, selu: A.Selu, sigmoid: A.Sigmoid, tanh: A.Tanh,
+            softmax: A.Softmax, log_softmax: A.LogSoftmax, softplus: A.Softplus, softsign: A.Softsign,
+            gelu: A.Gelu, silu: A.Swish, hard_sigmoid: A.HardSigmoid, hard_silu: A.HardSilu, relu6: A.Relu6,
+            mish: A.Mish, exponential: A.Exponential}
+
+
+def fusable(fn):
+    """The op class of a built-in activation (called with its default arguments), for layers that fuse it
+    into their own Function on raw arrays: ``op = cls(); out = op.forward(z); dz = op.backward(dout)``.
+    None for ``linear``, unknown callables and names."""
+    if isinstance(fn, str):
+        fn = get(fn)
+    return _FUSABLE.get(fn)

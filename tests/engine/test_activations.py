@@ -169,3 +169,16 @@ def test_gpu_matches_cpu(gpu, name):
     assert isinstance(dev_out.data, gpu.ndarray) and dev_out.dtype == np.float32
     np.testing.assert_allclose(gpu.asnumpy(dev_out.data), cpu_out.data, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(gpu.asnumpy(dev_in.grad), cpu_in.grad, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", sorted(set(activations.ACTIVATIONS.names()) - {"linear"}))
+def test_fusable_op_on_raw_arrays_matches_activation(name):
+    cls = activations.fusable(name)
+    op = cls()
+    out = op.forward(XG.copy())
+    np.testing.assert_allclose(out, activations.get(name)(Tensor(XG)).data)
+    g = np.random.default_rng(0).standard_normal(XG.shape)
+    t = Tensor(XG.copy(), requires_grad=True)
+    (activations.get(name)(t) * Tensor(g)).sum().backward()
+    np.testing.assert_allclose(op.backward(g), t.grad, rtol=1e-12)
+    assert activations.fusable("linear") is None and activations.fusable(lambda x: x) is None
