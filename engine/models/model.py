@@ -88,6 +88,15 @@ class Model(Trainer, Layer):
     def get_config(self) -> dict:
         return Layer.get_config(self)
 
+    @classmethod
+    def from_config(cls, config: dict, custom_objects=None):
+        """A functional config (``input_layers``/``output_layers``) rebuilds the graph; else ``cls(**config)``."""
+        if "input_layers" in config and "output_layers" in config:
+            from engine.models.functional import Functional, functional_from_config  # noqa: PLC0415
+
+            return functional_from_config(Functional if cls is Model else cls, config, custom_objects)
+        return cls(**config)
+
     def to_json(self, **kwargs) -> str:
         from engine.layers import serialize  # noqa: PLC0415
 

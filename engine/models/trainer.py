@@ -143,7 +143,7 @@ class Trainer:
                 v.data[...] = v.constraint(v.data)
 
     def _logs(self, prefix: str = "") -> dict:
-        logs = {f"{prefix}loss": float(self._loss_sum / max(self._count, 1))}
+        logs = Logs({f"{prefix}loss": float(self._loss_sum / max(self._count, 1))})
         if len(self.output_names) > 1:
             for name, s, lo in zip(self.output_names, self._output_loss_sums, self._compiled_loss.losses, strict=False):
                 if lo is not None:
@@ -215,7 +215,7 @@ class Trainer:
                     cbs.batch("on_test_batch_end", step, self._logs())
         logs = self._logs()
         cbs.call("on_test_end", logs)
-        return {f"{prefix}{k}": v for k, v in logs.items()}
+        return Logs({f"{prefix}{k}": v for k, v in logs.items()})
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
@@ -276,6 +276,38 @@ class Trainer:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+class Logs(dict):
+    """Epoch/batch logs (plain floats) that also answer to the other accuracy spelling: a callback asking
+    for "val_acc" gets "val_accuracy" and vice versa, as older Keras code expects. Only real keys are stored."""
+
+    def __missing__(self, key):
+        alt = _accuracy_alias(key)
+        if alt is not None and dict.__contains__(self, alt):
+            return dict.__getitem__(self, alt)
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def __contains__(self, key):
+        alt = _accuracy_alias(key)
+        return dict.__contains__(self, key) or (alt is not None and dict.__contains__(self, alt))
+
+
+def _accuracy_alias(key):
+    if not isinstance(key, str):
+        return None
+    if key.endswith("accuracy"):
+        return key[: -len("accuracy")] + "acc"
+    if key.endswith("acc"):
+        return key[: -len("acc")] + "accuracy"
+    return None
+
 
 
 def _batch_size(batch_size) -> int:
