@@ -71,17 +71,18 @@ def main(argv=None) -> None:
         raise SystemExit(f"the benchmark graph is invalid: {result['errors']}")
     for _ in range(5):
         validate(graph)
-    times = []
+    wall, cpu = [], []
     for _ in range(args.reps):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         validate(graph)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
-    p95 = times[int(0.95 * (len(times) - 1))]
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        wall.append((time.perf_counter() - start) * 1000)
     print(f"validate: {len(graph['nodes'])} nodes, {len(graph['edges'])} edges, "
           f"{result['total_params']:,} params, memory estimate {result['memory_bytes'] / 2**20:.1f} MiB")
-    print(f"median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms, min {times[0]:.2f} ms over {args.reps} calls "
-          "(target < 20 ms)")
+    for label, times in (("wall", sorted(wall)), ("cpu ", sorted(cpu))):
+        p95 = times[int(0.95 * (len(times) - 1))]
+        print(f"{label}: median {statistics.median(times):.2f} ms, p95 {p95:.2f} ms, min {times[0]:.2f} ms over "
+              f"{args.reps} calls (target < 20 ms; wall time includes waiting for a busy CPU)")
 
 
 if __name__ == "__main__":

@@ -131,8 +131,8 @@ PARAM_INFO: dict[str, dict] = {
     "dims": _p("int_or_tuple", "New order of the axes, starting at 1 (the batch axis stays first)."),
     "n": _p("int", "Number of repetitions.", min=1),
     "size": _p("int_or_tuple", "Upsampling factor per axis.", min=1),
-    "interpolation": _p("choice", "Interpolation used to upsample.", choices=["nearest", "bilinear"]),
-    "cropping": _p("int_or_tuple", "Rows/columns to crop from each side."),
+    "interpolation": _p("choice", "Interpolation used to upsample.", choices=["nearest"]),
+    "cropping": _p("int_or_tuple", "Steps / rows / columns cropped from each side.", min=0),
     "negative_slope": _p("float", "Slope for x < 0.", min=0.0),
     "alpha": _p("float", "Slope / scale for x < 0.", min=0.0),
     "max_value": _p("float", "Upper bound of the output (null = none).", min=0.0),
@@ -220,7 +220,9 @@ LAYER_INFO: dict[str, tuple] = {
                       {"padding": {"type": "int_or_tuple", "choices": None, "min": 0,
                                    "help": "Rows/columns of zeros added on each side."}}),
     "Cropping1D": ("reshaping", "Crops time steps from both ends.", ["cropping"], {}),
-    "Cropping2D": ("reshaping", "Crops rows and columns from the sides of images.", ["cropping"], {}),
+    "Cropping2D": ("reshaping", "Crops rows and columns from the sides of images.", ["cropping"],
+                   {"cropping": {"default": 0, "min": 0, "help": "Rows/columns cropped from each side: one number, "
+                                                                  "or (rows, columns)."}}),
     "UpSampling1D": ("reshaping", "Repeats each time step `size` times.", ["size"], {}),
     "UpSampling2D": ("reshaping", "Repeats rows and columns `size` times.", ["size"], {}),
     "SpatialDropout1D": ("regularization", "Drops whole feature channels of sequences.", ["rate"], {}),
@@ -273,11 +275,18 @@ def load_layers(*, strict: bool = True) -> None:
 _loaded = False
 
 
+@functools.lru_cache(maxsize=1024)
+def layer_name(cls) -> str:
+    """The registered (Keras) name of a layer class."""
+    return LAYERS.canonical_name(cls) or cls.__name__
+
+
+@functools.lru_cache(maxsize=1024)
 def layer_group(cls) -> str:
     """Palette group of a layer class: from ``LAYER_INFO``, else from its module's name."""
     if cls is None:
         return "advanced"
-    name = LAYERS.canonical_name(cls) or cls.__name__
+    name = layer_name(cls)
     if name in LAYER_INFO:
         return LAYER_INFO[name][0]
     for klass in cls.__mro__:
@@ -291,9 +300,10 @@ def is_model_class(cls) -> bool:
     return any(k.__name__ == "Model" and k.__module__.startswith("engine.models") for k in cls.__mro__)
 
 
+@functools.lru_cache(maxsize=1024)
 def input_arity(cls) -> int | str:
     """0 for Input, "many" for merge layers (they take a list of tensors), 1 otherwise."""
-    name = LAYERS.canonical_name(cls) or cls.__name__
+    name = layer_name(cls)
     if name in ("Input", "InputLayer"):
         return 0
     return "many" if layer_group(cls) == "merge" else 1

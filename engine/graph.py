@@ -47,6 +47,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
+from engine.catalog import input_arity, layer_group, layer_name, load_layers
 from engine.layers.base import LAYERS, Layer
 
 INPUT_NAMES = ("Input", "InputLayer")
@@ -215,8 +216,6 @@ class _Analysis:
 
 
 def _analyse(graph, *, target_shape=None) -> _Analysis:
-    from engine.catalog import load_layers  # noqa: PLC0415 - catalog imports the layer families
-
     load_layers(strict=False)
     a = _Analysis()
     if not _parse(a, graph):
@@ -300,12 +299,10 @@ def _parse_node(a: _Analysis, i: int, raw) -> None:
         hint = f" Did you mean {close[0]}?" if close else ""
         a.error(nid, f"Unknown layer {layer!r} in node {nid!r}.{hint}")
         return
-    node.layer = node.cls.__name__ if LAYERS.canonical_name(node.cls) is None else LAYERS.canonical_name(node.cls)
+    node.layer = layer_name(node.cls)
     if node.layer in INPUT_NAMES:
         node.is_input, node.arity, node.layer = True, 0, "Input"
         return
-    from engine.catalog import input_arity  # noqa: PLC0415 - catalog imports the layer families
-
     node.arity = input_arity(node.cls)
 
 
@@ -555,8 +552,6 @@ def _check_arity(a: _Analysis) -> None:
 
 
 def _guess_input_shape(node: _Node) -> list[int]:
-    from engine.catalog import layer_group  # noqa: PLC0415
-
     name, group = node.layer, layer_group(node.cls)
     if name.endswith("2D") or name.endswith("3D"):
         return [28, 28, 1] if name.endswith("2D") else [16, 16, 16, 1]
@@ -627,8 +622,6 @@ def _infer_shapes(a: _Analysis) -> None:
 
 
 def _check_dense_on_spatial(a: _Analysis, target_shape) -> None:
-    from engine.catalog import layer_group  # noqa: PLC0415
-
     flat_target = target_shape is not None and len(tuple(target_shape)) <= 1
     for nid in a.order:
         node = a.nodes[nid]
