@@ -62,7 +62,13 @@ def _c(value, like: Tensor) -> Tensor:
 def _prepare(y_true, y_pred):
     y_pred = _pred(y_pred)
     y_true = _true(y_true, y_pred)
-    return _same_rank(y_true, y_pred)
+    y_true, y_pred = _same_rank(y_true, y_pred)
+    try:
+        np.broadcast_shapes(tuple(y_true.shape), tuple(y_pred.shape))
+    except ValueError:
+        raise ValueError("Arguments `y_true` and `y_pred` must have compatible shapes. Received: "
+                         f"y_true.shape={tuple(y_true.shape)}, y_pred.shape={tuple(y_pred.shape)}") from None
+    return y_true, y_pred
 
 
 # ---- per-sample loss functions (Keras functional API)
@@ -251,6 +257,11 @@ def reduce_weighted_values(values: Tensor, sample_weight=None, reduction="sum_ov
             sw = sw.reshape(sw.shape[:-1])
         while sw.ndim < values.ndim:
             sw = sw[..., None]
+        try:
+            np.broadcast_shapes(tuple(sw.shape), tuple(values.shape))
+        except ValueError:
+            raise ValueError(f"`sample_weight` of shape {tuple(sw.shape)} does not match the per-sample losses of "
+                             f"shape {tuple(values.shape)}. Expected one weight per sample.") from None
         values = values * Tensor(sw)
     if reduction in ("none", None):
         return values

@@ -239,6 +239,10 @@ def test_errors():
         losses.get("sparse_categorical_crossentropy")(np.array([0, 5]), Tensor(np.ones((2, 3)) / 3))
     with pytest.raises(ValueError, match="reduction"):
         losses.MeanSquaredError(reduction="avg")
+    with pytest.raises(ValueError, match=r"compatible shapes. Received: y_true.shape=\(4,\), y_pred.shape=\(4, 3\)"):
+        losses.get("mse")(np.zeros(4), Tensor(np.zeros((4, 3))))
+    with pytest.raises(ValueError, match="Expected one weight per sample"):
+        losses.get("mse")(np.zeros((4, 1)), Tensor(np.zeros((4, 1))), sample_weight=np.ones(3))
 
 
 @pytest.fixture
