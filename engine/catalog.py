@@ -251,28 +251,27 @@ def catalog() -> list[dict]:
 
 
 def load_layers(*, strict: bool = True) -> None:
-    """Import every module of ``engine.layers`` so the registry is complete (once per process).
+    """Import every module of ``engine.layers`` so the registry is complete (tried once per process).
 
-    ``strict=False`` skips modules that fail to import (``validate`` must answer even then).
+    A module that fails to import is skipped with ``strict=False`` (``validate`` must answer even then) and
+    re-raised with ``strict=True`` (the catalog should not hide a broken layer family).
     """
-    global _loaded  # noqa: PLW0603 - a once-per-process flag
-    if _loaded:
-        return
-    import engine.layers as package  # noqa: PLC0415
+    if not _load_state["done"]:
+        import engine.layers as package  # noqa: PLC0415
 
-    failed = []
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_"):
-            try:
-                importlib.import_module(f"engine.layers.{info.name}")
-            except Exception:  # noqa: BLE001
-                if strict:
-                    raise
-                failed.append(info.name)
-    _loaded = not failed
+        for info in pkgutil.iter_modules(package.__path__):
+            if not info.name.startswith("_"):
+                try:
+                    importlib.import_module(f"engine.layers.{info.name}")
+                except Exception:  # noqa: BLE001
+                    _load_state["failed"].append(info.name)
+        _load_state["done"] = True
+    if strict:
+        for name in _load_state["failed"]:
+            importlib.import_module(f"engine.layers.{name}")
 
 
-_loaded = False
+_load_state: dict = {"done": False, "failed": []}
 
 
 @functools.lru_cache(maxsize=1024)

@@ -199,7 +199,8 @@ def test_from_graph_raises_graph_error_naming_the_node():
 
 # ---------------------------------------------------------------------------------------------- malformed graphs
 def test_not_a_graph():
-    for bad in (None, [], "x", 3, {"nodes": {}}, {"nodes": []}, {"edges": []}, {"nodes": [n("in", "Input", shape=[2])]}):
+    only_input = {"nodes": [n("in", "Input", shape=[2])]}
+    for bad in (None, [], "x", 3, {"nodes": {}}, {"nodes": []}, {"edges": []}, only_input):
         r = validate(bad)
         assert not r["ok"]
         assert r["errors"] and all(err["node"] is None for err in r["errors"]), bad
