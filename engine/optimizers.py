@@ -4,8 +4,8 @@
 decoupled weight decay (``var -= var * weight_decay * lr``), run each variable's update step, count the
 iteration, then apply the variables' constraints — in Keras' order. Slot arrays are created on the first call
 (``build``) and kept in a stable order: ``variables()`` lists ``(path, array)`` pairs as Keras 3 names them
-(``adam/iteration``, ``adam/learning_rate``, ``adam/dense_kernel_momentum``, ... all momentums, then all
-velocities), ``get_state()`` / ``set_state()`` move them as numpy arrays. Hot-path arithmetic uses ``out=``
+(``adam/iteration``, ``adam/learning_rate``, ``adam/dense_kernel_momentum``, ``adam/dense_kernel_velocity``,
+``adam/dense_bias_momentum``, ...), ``get_state()`` / ``set_state()`` move them as numpy arrays. Hot-path arithmetic uses ``out=``
 into per-variable scratch buffers; scalars are Python floats, so float32 stays float32.
 """
 
@@ -26,7 +26,9 @@ register = OPTIMIZERS.register
 
 
 class Optimizer:
-    _slot_names: tuple[str, ...] = ()
+    # Slot kinds in Keras 3's creation order: each group is created variable by variable, its kinds interleaved
+    # (Adam: k_momentum, k_velocity, b_momentum, b_velocity), groups one after the other (amsgrad's velocity_hat).
+    _slot_groups: tuple[tuple[str, ...], ...] = ()
     default_name = "optimizer"
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
@@ -103,6 +105,17 @@ class Optimizer:
     lr = learning_rate  # Keras 2 attribute name
 
     # ---- slots
+    @property
+    def _slot_names(self) -> tuple[str, ...]:
+        return tuple(name for group in self._slot_groups for name in group)
+
+    def _slot_arrays(self):
+        """(variable, slot kind, array) in Keras 3's ``optimizer.variables`` order."""
+        for group in self._slot_groups:
+            for i, var in enumerate(self._vars):
+                for slot in group:
+                    yield var, slot, self._slots[slot][i]
+
     def build(self, var_list) -> None:
         """Create slot arrays for variables not seen yet (zero-initialised unless a subclass says otherwise)."""
         new = [v for v in var_list if id(v) not in self._index]
@@ -134,10 +147,9 @@ class Optimizer:
         out = [(f"{self.name}/iteration", np.asarray(self.iterations, dtype=np.int64))]
         if not isinstance(self._learning_rate, LearningRateSchedule) and not callable(self._learning_rate):
             out.append((f"{self.name}/learning_rate", np.asarray(self._learning_rate, dtype=np.float32)))
-        for slot in self._slot_names:
-            for var, arr in zip(self._vars, self._slots.get(slot, [])):
-                path = (getattr(var, "path", None) or getattr(var, "name", None) or "variable").replace("/", "_")
-                out.append((f"{self.name}/{path}_{slot}", arr))
+        for var, slot, arr in self._slot_arrays():
+            path = (getattr(var, "path", None) or getattr(var, "name", None) or "variable").replace("/", "_")
+            out.append((f"{self.name}/{path}_{slot}", arr))
         out += [(f"{self.name}/{n}", a) for n, a in self._extra_state()]
         return out
 
@@ -162,10 +174,9 @@ class Optimizer:
         if not isinstance(self._learning_rate, LearningRateSchedule) and not callable(self._learning_rate):
             self._learning_rate = float(values[1])
             k = 2
-        for slot in self._slot_names:
-            for arr in self._slots.get(slot, []):
-                arr[...] = to_device(values[k], dtype=arr.dtype)
-                k += 1
+        for _, _, arr in self._slot_arrays():
+            arr[...] = to_device(values[k], dtype=arr.dtype)
+            k += 1
         self._set_extra_state(values[k:])
 
     get_weights, set_weights = get_state, set_state
@@ -255,7 +266,7 @@ class SGD(Optimizer):
         if not isinstance(momentum, (int, float)) or momentum < 0 or momentum > 1:
             raise ValueError(f"`momentum` must be a float between [0, 1]. Received: momentum={momentum}")
         self.momentum, self.nesterov = float(momentum), nesterov
-        self._slot_names = ("momentum",) if self.momentum else ()
+        self._slot_groups = (("momentum",),) if self.momentum else ()
 
     def _update(self, i, g, w, lr):
         if not self.momentum:
@@ -288,7 +299,7 @@ class Adam(Optimizer):
                  weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
-        self._slot_names = ("momentum", "velocity", "velocity_hat") if amsgrad else ("momentum", "velocity")
+        self._slot_groups = (("momentum", "velocity"),) + ((("velocity_hat",),) if amsgrad else ())
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
@@ -336,7 +347,7 @@ class AdamW(Adam):
 @register
 class Adagrad(Optimizer):
     default_name = "adagrad"
-    _slot_names = ("accumulator",)
+    _slot_groups = (("accumulator",),)
 
     def __init__(self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, weight_decay=None,
                  **kwargs):
@@ -372,8 +383,8 @@ class RMSprop(Optimizer):
                  weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
         self.rho, self.momentum, self.epsilon, self.centered = rho, momentum, epsilon, centered
-        self._slot_names = ("velocity",) + (("momentum",) if momentum > 0 else ()) + \
-            (("average_gradient",) if centered else ())
+        self._slot_groups = (("velocity",),) + ((("momentum",),) if momentum > 0 else ()) + \
+            ((("average_gradient",),) if centered else ())
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
@@ -414,7 +425,7 @@ class RMSprop(Optimizer):
 @register
 class Adadelta(Optimizer):
     default_name = "adadelta"
-    _slot_names = ("accumulated_grad", "accumulated_delta_var")
+    _slot_groups = (("accumulated_grad", "accumulated_delta_var"),)
 
     def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
@@ -451,7 +462,7 @@ class Adadelta(Optimizer):
 @register
 class Adamax(Optimizer):
     default_name = "adamax"
-    _slot_names = ("m", "u")
+    _slot_groups = (("momentum", "norm"),)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
@@ -459,7 +470,7 @@ class Adamax(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        m, u = self._slots["m"][i], self._slots["u"][i]
+        m, u = self._slots["momentum"][i], self._slots["norm"][i]
         buf = self._buffer(i, w)
         t = self.iterations + 1
         m *= self.beta_1
@@ -481,7 +492,7 @@ class Adamax(Optimizer):
 @register
 class Nadam(Optimizer):
     default_name = "nadam"
-    _slot_names = ("momentum", "velocity")
+    _slot_groups = (("momentum", "velocity"),)
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)

@@ -263,14 +263,24 @@ def test_state_round_trip_resumes_exactly():
         optimizers.Adam().set_state(state)
 
 
-def test_slot_order_all_momentums_then_all_velocities():
-    opt = optimizers.Adam()
+def _paths(opt):
     k = Variable(np.zeros((2, 2)), name="kernel", path="dense/kernel")
     b = Variable(np.zeros(2), name="bias", path="dense/bias")
     opt.apply_gradients([(np.ones((2, 2)), k), (np.ones(2), b)])
-    assert [p for p, _ in opt.variables()] == [
-        "adam/iteration", "adam/learning_rate", "adam/dense_kernel_momentum", "adam/dense_bias_momentum",
-        "adam/dense_kernel_velocity", "adam/dense_bias_velocity"]
+    return [p.split("/", 1)[1] for p, _ in opt.variables()]
+
+
+def test_slot_order_as_keras_3():
+    # Keras 3.15 (keras-h5/FORMAT.md 1.3): per variable, momentum then velocity; extra kinds after
+    assert _paths(optimizers.Adam()) == ["iteration", "learning_rate", "dense_kernel_momentum",
+                                         "dense_kernel_velocity", "dense_bias_momentum", "dense_bias_velocity"]
+    assert _paths(optimizers.Adam(amsgrad=True))[6:] == ["dense_kernel_velocity_hat", "dense_bias_velocity_hat"]
+    assert _paths(optimizers.RMSprop(momentum=0.5, centered=True))[2:] == [
+        "dense_kernel_velocity", "dense_bias_velocity", "dense_kernel_momentum", "dense_bias_momentum",
+        "dense_kernel_average_gradient", "dense_bias_average_gradient"]
+    assert _paths(optimizers.Adamax())[2:4] == ["dense_kernel_momentum", "dense_kernel_norm"]
+    assert _paths(optimizers.Nadam())[-1] == "u_product"
+    assert _paths(optimizers.SGD()) == ["iteration", "learning_rate"]
 
 
 @pytest.mark.parametrize("opt", [optimizers.SGD(0.3, momentum=0.5, nesterov=True), optimizers.Adam(0.01, amsgrad=True),
