@@ -47,7 +47,7 @@ import math
 import re
 from dataclasses import dataclass, field
 
-from engine.catalog import input_arity, layer_group, layer_name, load_layers
+from engine.catalog import input_arity, is_model_class, layer_group, layer_name, load_layers
 from engine.layers.base import LAYERS, Layer
 
 INPUT_NAMES = ("Input", "InputLayer")
@@ -300,6 +300,10 @@ def _parse_node(a: _Analysis, i: int, raw) -> None:
         a.error(nid, f"Unknown layer {layer!r} in node {nid!r}.{hint}")
         return
     node.layer = layer_name(node.cls)
+    if is_model_class(node.cls):
+        a.error(nid, f"{node.layer} (node {nid!r}) is a model, not a layer; build it from layers in the graph.")
+        node.cls = None
+        return
     if node.layer in INPUT_NAMES:
         node.is_input, node.arity, node.layer = True, 0, "Input"
         return
@@ -586,7 +590,7 @@ def _infer_shapes(a: _Analysis) -> None:
         try:
             out = layer.compute_output_shape(arg)
         except Exception as exc:  # noqa: BLE001
-            a.error(nid, f"{node.layer} {nid!r} cannot take {described}: {_message(exc)}")
+            a.error(nid, *_shape_error(node, described, exc))
             continue
         out = _normalize_shape(out)
         if out is None:
@@ -619,6 +623,30 @@ def _infer_shapes(a: _Analysis) -> None:
                              f"would need weights {_fmt_weights(shapes)}.")
                 continue
         a.shapes[nid] = out
+
+
+_RANK_WORDS = {2: "(batch, features)", 3: "(batch, steps, features)", 4: "(batch, height, width, channels)",
+               5: "(batch, depth, height, width, channels)"}
+
+
+def _shape_error(node: _Node, described: str, exc: Exception) -> tuple[str, dict | None]:
+    """The layer's shape error, reworded to name the node; rank mismatches say what the layer expects."""
+    text = _message(exc)
+    match = re.search(r"expected (min_)?ndim=(\d+), found ndim=(\d+)", text)
+    if not match:
+        return f"{node.layer} {node.id!r} cannot take {described}: {text}", None
+    at_least, expected, found = bool(match.group(1)), int(match.group(2)), int(match.group(3))
+    what = f"a {expected}D input {_RANK_WORDS.get(expected, '')}".rstrip()
+    message = f"{node.layer} {node.id!r} expects {'at least ' if at_least else ''}{what}; it receives {described}."
+    fix = None
+    if expected == 2 and found > 2 and not at_least:
+        fix = {"action": "insert", "layer": "Flatten", "params": {}, "before": node.id}
+        message += " Insert a Flatten before it."
+    elif found < expected:
+        message += " Add a Reshape before it (or give the Input more dimensions)."
+    elif found > expected:
+        message += " Add a Reshape, Flatten or pooling layer before it to drop dimensions."
+    return message, fix
 
 
 def _check_dense_on_spatial(a: _Analysis, target_shape) -> None:

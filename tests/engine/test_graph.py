@@ -215,6 +215,13 @@ def test_unknown_layer():
     assert r["shapes"]["d1"] is None and r["shapes"]["in"] == [None, 4]
 
 
+def test_models_are_not_layers():
+    g = mlp()
+    g["nodes"][1]["layer"] = "Sequential"
+    [err] = errors_on(validate(g), "d1")
+    assert "is a model" in err["message"]
+
+
 def test_bad_params_take_the_constructor_message():
     g = mlp()
     g["nodes"][2]["params"] = {"units": -3}
@@ -302,7 +309,11 @@ def test_incompatible_shapes_name_the_node():
     assert r["shapes"]["out"] is None and not errors_on(r, "out")
     g = chain(n("in", "Input", shape=[4]), n("conv", "Conv2D", filters=2, kernel_size=3), n("out", "Dense", units=1))
     [err] = errors_on(validate(g), "conv")
-    assert "conv" in err["message"] and "(None, 4)" in err["message"]
+    assert err["message"].startswith("Conv2D 'conv' expects a 4D input (batch, height, width, channels)")
+    assert "(None, 4) from 'in'" in err["message"]
+    g = chain(n("in", "Input", shape=[6, 6, 2]), n("rv", "RepeatVector", n=2))
+    [err] = errors_on(validate(g), "rv")
+    assert err["fix"] == {"action": "insert", "layer": "Flatten", "params": {}, "before": "rv"}
 
 
 def test_input_too_small_for_the_kernel():
