@@ -23,14 +23,16 @@ Answer::
 Fixes (``fix``), all in the editor's existing ``insert`` vocabulary where possible:
 
 - ``{"action": "insert", "layer": "Flatten", "params": {}, "before": id}`` puts a Flatten between ``id`` and
-  its inputs (Dense after a convolution/pooling output, see below).
+  its inputs (Dense after a convolution/pooling output, see below; a layer that needs a 2D input fed N-D).
 - ``{"action": "insert", "layer": "Input", "params": {"shape": [...]}, "before": id}`` adds an Input feeding
   ``id`` (the graph has no Input; the shape is a guess to edit).
 - ``{"action": "remove_edge", "edge": k, "source": a, "target": b}`` removes the k-th edge (it names a
   missing node).
 
-Dense after a convolution / pooling output (rank >= 3). Keras accepts it: Dense acts on the last axis, so
-``Conv2D → Dense`` is a *valid* graph whose output stays 4D. Rules here:
+Dense fed an N-D tensor made by a convolution / pooling / padding layer (possibly through Activation, Dropout,
+BatchNormalization, ...), or any 4D+ tensor (an image Input). Keras accepts it: Dense acts on the last axis, so
+``Conv2D → Dense`` is a *valid* graph whose output stays 4D. (Sequences, e.g. ``LSTM(return_sequences) →
+Dense``, are left alone.) Rules here:
 
 - The model output downstream of such a Dense is N-D (rank >= 3) and that output is a classifier head (its
   activation is softmax/sigmoid), or ``target_shape`` is given and is flat → **error** on the Dense, with the
