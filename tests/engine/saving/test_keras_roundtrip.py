@@ -15,9 +15,23 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import layers as L
+import engine.layers
 from engine.backend import set_seed
+from engine.layers.base import LAYERS
 from engine.models import Model, Sequential
+from engine.saving.layer_config import _register_all_layers
+
+_register_all_layers()
+
+
+class _Layers:
+    """engine.layers, falling back to the registry for layer families not exported there yet."""
+
+    def __getattr__(self, name):
+        return getattr(engine.layers, name, None) or LAYERS.lookup(name)
+
+
+L = _Layers()
 
 pytestmark = pytest.mark.keras
 
@@ -56,6 +70,7 @@ def _shared():
     merged = L.Add()([proj, L.Add()([ha, hb])])
     mixed = L.Average()([L.Multiply()([merged, L.Subtract()([proj, ha])]),
                          L.Maximum()([proj, L.Minimum()([ha, hb])])])
+    mixed = L.Concatenate()([mixed, L.Dot(axes=1)([ha, hb])])
     return Model(inputs=[a, b], outputs=L.Dense(3, activation="softmax", name="out")(mixed))
 
 
@@ -78,6 +93,15 @@ MODELS = {
     "layernorm_globalmax": (lambda: _seq((6, 6, 2), L.Conv2D(3, 2), L.LayerNormalization(),
                                          L.GlobalMaxPooling2D(), L.Dense(2)), [(4, 6, 6, 2)], "float"),
     "functional_shared_merges": (_shared, [(5, 6), (5, 6)], "float"),
+    "conv_variants": (lambda: _seq((6, 6, 2), L.ZeroPadding2D(1), L.DepthwiseConv2D(3, depth_multiplier=2),
+                                   L.SeparableConv2D(3, 2, padding="same"), L.Conv2DTranspose(2, 2, strides=2),
+                                   L.Cropping2D(((1, 2), (0, 1))), L.UpSampling2D(2), L.AveragePooling2D(3),
+                                   L.Flatten(), L.Dense(2)), [(3, 6, 6, 2)], "float"),
+    "sequence_wrappers": (lambda: _seq((5, 3), L.ZeroPadding1D(1), L.Cropping1D((0, 1)), L.UpSampling1D(2),
+                                       L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                                       L.TimeDistributed(L.Dense(2)), L.Permute((2, 1)), L.GlobalMaxPooling1D(),
+                                       L.RepeatVector(2), L.Bidirectional(L.GRU(2), merge_mode="sum"),
+                                       L.Dense(1)), [(4, 5, 3)], "float"),
 }
 
 
@@ -100,3 +124,4 @@ def test_keras_loads_engine_file(tmp_path, keras_python, name):
                           capture_output=True, text=True, timeout=300, env=env)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "PASS" in proc.stdout
+    print(name, [line for line in proc.stdout.splitlines() if line.startswith("max_abs_diff")])
