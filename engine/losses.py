@@ -146,6 +146,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
         else L.sparse_categorical_cross_entropy_prob(y_pred, labels)
     if valid is not None:
         out = out * Tensor(valid.astype(y_pred.dtype))
+        out._keras_mask = valid  # the reduction averages over the valid entries only, as Keras does
     return out
 
 
@@ -236,6 +237,18 @@ class Loss:
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         values = self.call(y_true, _pred(y_pred))
+        mask = getattr(values, "_keras_mask", None)
+        if mask is not None:  # Keras' apply_mask: masked entries weigh 0, the others total / valid
+            xp = xp_of(values.data)
+            mask = mask.astype(values.dtype)
+            if self.reduction in ("mean", "sum_over_batch_size"):
+                mask = mask * (mask.size / (float(mask.sum()) + EPSILON))
+            if sample_weight is not None:
+                sw = xp.asarray(_raw_weights(sample_weight), dtype=values.dtype)
+                while sw.ndim < mask.ndim:
+                    sw = sw[..., None]
+                mask = mask * sw
+            sample_weight = mask
         return reduce_weighted_values(values, sample_weight, self.reduction)
 
     def get_config(self) -> dict:
@@ -247,6 +260,10 @@ class Loss:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"
+
+
+def _raw_weights(sample_weight):
+    return sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
 
 
 def reduce_weighted_values(values: Tensor, sample_weight=None, reduction="sum_over_batch_size") -> Tensor:

@@ -74,6 +74,16 @@ def test_categorical_crossentropy_by_hand():
     assert got == pytest.approx(lse - (0.1 * 1 + 0.8 * 2 + 0.1 * 3))
 
 
+def test_sparse_ignore_class_averages_over_valid_entries():
+    p = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
+    loss = losses.SparseCategoricalCrossentropy(ignore_class=-1)
+    got = float(loss(np.array([1, -1, 2]), Tensor(p)).data)
+    assert got == pytest.approx((-math.log(0.5) - math.log(0.8)) / 2, rel=1e-6)
+    t = Tensor(p, requires_grad=True)
+    loss(np.array([1, -1, 2]), t).backward()
+    np.testing.assert_array_equal(t.grad[1], [0.0, 0.0, 0.0])
+
+
 def test_sparse_categorical_crossentropy_by_hand():
     p = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]])
     assert value("sparse_categorical_crossentropy", np.array([1, 0]), p) == pytest.approx(
