@@ -74,6 +74,8 @@ export interface Validation {
   total_params?: number;
   memory_bytes?: number;
   errors: ValidationError[];
+  /** Legal but probably unintended (e.g. Dense on a 4D tensor); may carry a fix. */
+  warnings?: ValidationError[];
 }
 
 export interface Design {

@@ -1,5 +1,5 @@
 import { NavLink, Outlet } from "react-router";
-import { loginUrl } from "../api/client";
+import { UserMenu } from "./UserMenu";
 
 const links = [
   { to: "/", label: "Home", end: true },
@@ -26,9 +26,7 @@ export function Layout() {
           <a href="/api/docs" target="_blank" rel="noreferrer">
             API
           </a>
-          <a href={loginUrl()} data-testid="nav-login">
-            Account
-          </a>
+          <UserMenu />
         </div>
       </header>
       <main className="content">

@@ -1,13 +1,20 @@
 import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge } from "@xyflow/react";
-import { useCallback, useEffect, useMemo, type DragEvent } from "react";
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from "react";
 import { formatShape } from "./format";
 import { LayerNode } from "./LayerNode";
 import { useEditor } from "./store";
 import { EmptyCanvas } from "./EmptyCanvas";
+import type { LayerFlowNode } from "./types";
 
 // Module scope: React Flow must not see a new object per render.
 const nodeTypes = { layer: LayerNode };
 export const DRAG_MIME = "application/x-modelbuilder-layer";
+
+const GROUP_COLORS: Record<string, string> = {
+  input: "#7dd3fc", core: "#93c5fd", convolution: "#c4b5fd", pooling: "#d8b4fe", normalization: "#5eead4",
+  regularization: "#cbd5e1", recurrent: "#fdba74", merge: "#f9a8d4", reshaping: "#fde68a", embedding: "#86efac",
+};
+const miniMapColor = (n: LayerFlowNode) => GROUP_COLORS[useEditor.getState().catalog.get(n.data.layer)?.group ?? ""] ?? "#e5e7eb";
 
 export function Canvas() {
   const nodes = useEditor((s) => s.nodes);
@@ -18,8 +25,14 @@ export function Canvas() {
   const { onNodesChange, onEdgesChange, onConnect, isValidConnection, beginDrag, addLayer } = useEditor.getState();
   const { screenToFlowPosition, fitView } = useReactFlow();
 
+  // Fit once per request (load, auto-layout); fitView's identity changes with the nodes.
+  const fitted = useRef(0);
   useEffect(() => {
-    if (fitRequest) requestAnimationFrame(() => fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }));
+    if (fitRequest === fitted.current) return;
+    fitted.current = fitRequest;
+    // React Flow queues a fit asked for with no nodes and applies it to the first drop: don't ask.
+    if (useEditor.getState().nodes.length === 0) return;
+    requestAnimationFrame(() => fitView({ padding: 0.2, maxZoom: 1.2, duration: 200 }));
   }, [fitRequest, fitView]);
 
   // Edges carry the shape flowing through them; edges into a failing node turn red.
@@ -61,14 +74,12 @@ export function Canvas() {
         deleteKeyCode={null}
         multiSelectionKeyCode={["Shift", "Meta", "Control"]}
         defaultEdgeOptions={{ type: "smoothstep" }}
-        fitView
-        fitViewOptions={{ padding: 0.2, maxZoom: 1.2 }}
         minZoom={0.1}
         proOptions={{ hideAttribution: true }}
       >
         <Background gap={16} size={1} />
         <Controls showInteractive={false} />
-        <MiniMap pannable zoomable nodeStrokeWidth={3} data-testid="minimap" />
+        <MiniMap pannable zoomable nodeColor={miniMapColor} nodeStrokeWidth={3} data-testid="minimap" />
       </ReactFlow>
       {nodes.length === 0 && <EmptyCanvas />}
     </div>

@@ -15,16 +15,18 @@ const SHORTCUTS: [string, string][] = [
 /** Inspector contents when no single node is selected: the design's problems and the shortcuts. */
 export function DesignOverview({ count }: { count: number }) {
   const errors = useEditor((s) => s.validation?.errors ?? NO_ERRORS);
+  const warnings = useEditor((s) => s.validation?.warnings ?? NO_ERRORS);
+  const issues = errors.length + warnings.length;
   const select = useEditor((s) => s.select);
   return (
     <div className="inspector-body">
       <h3>{count > 1 ? `${count} layers selected` : "Design"}</h3>
-      {errors.length > 0 ? (
+      {issues > 0 ? (
         <>
           <h4>Problems</h4>
           <ul className="problem-list" data-testid="problem-list">
-            {errors.map((e, i) => (
-              <li key={i}>
+            {[...errors, ...warnings].map((e, i) => (
+              <li key={i} className={i >= errors.length ? "warning" : undefined}>
                 {e.node ? (
                   <button className="linklike" onClick={() => select([e.node!])}>
                     {e.node}

@@ -2,7 +2,7 @@ import { useShallow } from "zustand/react/shallow";
 import { formatCount, formatShape } from "./format";
 import { fieldsFor } from "./paramForm";
 import { ParamField } from "./ParamField";
-import { errorsFor, selectedNodes, shapeOf } from "./selectors";
+import { errorsFor, selectedNodes, shapeOf, warningsFor } from "./selectors";
 import { useEditor } from "./store";
 import { FixButton } from "./FixButton";
 import { DesignOverview } from "./DesignOverview";
@@ -23,6 +23,7 @@ function NodeInspector({ id }: { id: string }) {
   const shape = useEditor((s) => shapeOf(s, id));
   const count = useEditor((s) => s.validation?.params?.[id]);
   const errors = useEditor(useShallow((s) => errorsFor(s, id)));
+  const warnings = useEditor(useShallow((s) => warningsFor(s, id)));
   const { updateParam, shareLayer, deleteSelected } = useEditor.getState();
 
   return (
@@ -42,6 +43,12 @@ function NodeInspector({ id }: { id: string }) {
         <div className="banner banner-error small" key={i}>
           <span>{e.message}</span>
           {e.fix && <FixButton fix={e.fix} />}
+        </div>
+      ))}
+      {warnings.map((w, i) => (
+        <div className="banner banner-warn small" key={`w${i}`}>
+          <span>{w.message}</span>
+          {w.fix && <FixButton fix={w.fix} />}
         </div>
       ))}
       {node.data.sharedWith && (

@@ -5,7 +5,7 @@ import { useShallow } from "zustand/react/shallow";
 import { formatCount, formatShape } from "./format";
 import { inputHandleCount } from "./graph";
 import { keyParamSummary } from "./paramForm";
-import { errorsFor, shapeOf } from "./selectors";
+import { errorsFor, shapeOf, warningsFor } from "./selectors";
 import { useEditor } from "./store";
 import { inputHandleId, OUTPUT_HANDLE, type LayerFlowNode } from "./types";
 import { FixButton } from "./FixButton";
@@ -14,6 +14,7 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
   const spec = useEditor((s) => s.catalog.get(data.layer));
   const handles = useEditor((s) => inputHandleCount(spec?.inputs ?? (data.layer === "Input" ? 0 : 1), s.edges, id));
   const errors = useEditor(useShallow((s) => errorsFor(s, id)));
+  const warnings = useEditor(useShallow((s) => warningsFor(s, id)));
   const shape = useEditor((s) => shapeOf(s, id));
   const params = useEditor((s) => s.validation?.params?.[id]);
   const unknown = useEditor((s) => s.catalog.size > 0 && !spec);
@@ -22,7 +23,7 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
 
   return (
     <div
-      className={`layer-node group-${spec?.group ?? "unknown"}${hasError ? " has-error" : ""}${selected ? " selected" : ""}`}
+      className={`layer-node group-${spec?.group ?? "unknown"}${hasError ? " has-error" : warnings.length ? " has-warning" : ""}${selected ? " selected" : ""}`}
       data-testid="layer-node"
       data-node-id={id}
       data-layer={data.layer}
@@ -56,6 +57,12 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
         <div className="ln-error" key={i} data-testid="node-error">
           <span>{e.message}</span>
           {e.fix && <FixButton fix={e.fix} />}
+        </div>
+      ))}
+      {warnings.map((w, i) => (
+        <div className="ln-warning" key={`w${i}`} data-testid="node-warning">
+          <span>{w.message}</span>
+          {w.fix && <FixButton fix={w.fix} />}
         </div>
       ))}
       <Handle type="source" id={OUTPUT_HANDLE} position={Position.Bottom} data-testid="handle-out" />

@@ -7,9 +7,10 @@ export function SummaryBar() {
   const count = useEditor((s) => s.nodes.length);
   const dirty = useEditor((s) => s.dirty);
   const errors = v?.errors.length ?? 0;
+  const warnings = v?.warnings?.length ?? 0;
   const status = count === 0 ? "empty" : validating && !v ? "checking" : !v ? "unknown" : v.ok ? "ok" : "error";
   return (
-    <footer className="summary-bar" data-testid="summary-bar" data-status={status}>
+    <footer className="summary-bar" data-testid="summary-bar" data-status={status} data-validating={String(validating)}>
       <span className={`summary-status status-${status}`} data-testid="summary-status">
         {status === "ok" && "✓ Valid model"}
         {status === "error" && `✕ ${errors} problem${errors === 1 ? "" : "s"}`}
@@ -17,6 +18,11 @@ export function SummaryBar() {
         {status === "empty" && "Empty design"}
         {status === "unknown" && "Not validated"}
       </span>
+      {warnings > 0 && (
+        <span className="status-warn" data-testid="summary-warnings">
+          ⚠ {warnings} warning{warnings === 1 ? "" : "s"}
+        </span>
+      )}
       {validating && v && <span className="muted small">checking…</span>}
       <span>
         <span className="muted">Layers</span> {count}
