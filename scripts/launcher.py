@@ -174,24 +174,10 @@ class Launcher:
         self.prepare_django()
 
         concurrency = os.environ.get("MODELBUILDER_WORKER_CONCURRENCY", "2")
-        self.spawn(
-            "worker",
-            [
-                str(BIN / "celery"),
-                "-A",
-                "modelbuilder",
-                "worker",
-                "-Q",
-                "cpu,celery",
-                "--concurrency",
-                concurrency,
-                "-n",
-                f"cpu-{port}@%h",
-                "--loglevel",
-                "INFO",
-            ],
-            env,
-        )
+        worker = [str(BIN / "celery"), "-A", "modelbuilder", "worker", "-Q", "cpu,celery",
+                  "--concurrency", concurrency, "-n", f"cpu-{port}@%h", "--loglevel", "INFO",
+                  "--without-mingle", "--without-gossip"]  # fmt: skip
+        self.spawn("worker", worker, env)
         self.spawn(
             "web",
             [str(BIN / "daphne"), "-b", host, "-p", str(port), "modelbuilder.asgi:application"],
