@@ -42,6 +42,8 @@ class Initializer:
 
     @classmethod
     def from_config(cls, config: dict):
+        config = dict(config)
+        config.pop("dtype", None)  # TF 1.x / Keras 2 configs carry it; the dtype comes from the layer
         return cls(**config)
 
     def __repr__(self):

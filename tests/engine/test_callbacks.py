@@ -194,6 +194,12 @@ def test_csv_logger_contents(tmp_path):
     assert path.read_text().splitlines() == ["epoch;loss;val_loss", "0;0.5;NA"]
 
 
+def test_tensorboard_is_accepted_and_writes_csv(tmp_path):
+    with pytest.warns(UserWarning, match="TensorBoard event files are not written"):
+        fit(FakeModel(), [C.TensorBoard(log_dir=str(tmp_path / "logs"))], [{"loss": 0.5}])
+    assert (tmp_path / "logs" / "train" / "epoch_logs.csv").read_text().splitlines()[1] == "0,0.5,NA"
+
+
 def test_terminate_on_nan():
     model = FakeModel()
     ran = fit(model, [C.TerminateOnNaN()], [{"loss": 1.0}, {"loss": math.nan}, {"loss": 1.0}])

@@ -90,6 +90,8 @@ def test_keras_glorot_config_with_axes_loads():
     cfg = {"module": "keras.initializers", "class_name": "GlorotUniform",
            "config": {"seed": None, "input_axes": None, "output_axes": None}, "registered_name": None}
     assert isinstance(initializers.get(cfg), initializers.GlorotUniform)
+    old = {"class_name": "RandomNormal", "config": {"mean": 0.0, "stddev": 0.1, "seed": None, "dtype": "float32"}}
+    assert initializers.get(old).stddev == 0.1
 
 
 def test_errors():
