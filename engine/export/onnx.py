@@ -53,7 +53,7 @@ class _Builder:
     def __init__(self):
         _, self.helper, self.numpy_helper = _onnx()
         self.nodes, self.initializers, self._n = [], [], 0
-        self.ranks: dict[str, int] = {}
+        self.shapes: dict[str, int] = {}
 
     def fresh(self, hint: str) -> str:
         self._n += 1
@@ -103,8 +103,20 @@ class _Builder:
         return self.op("Transpose", [x], hint, perm=[0, *range(2, rank), 1])
 
 
-# ---- layer emitters: (builder, layer, inputs: list[str], ranks: list[int]) -> output name(s) ----------
-def _dense(b, layer, xs, ranks):
+# ---- layer emitters: (builder, layer, inputs: list[str], shapes: list[tuple]) -> output name(s) ----------
+def _same_pads(spatial, kernel, strides, dilations):
+    """TensorFlow's "same" padding (extra cell at the end) as explicit ONNX pads, or None if a size is unknown."""
+    if any(n is None for n in spatial):
+        return None
+    before, after = [], []
+    for n, k, s, d in zip(spatial, kernel, strides, dilations, strict=True):
+        out = -(-n // s)
+        total = max((out - 1) * s + (k - 1) * d + 1 - n, 0)
+        before.append(total // 2)
+        after.append(total - total // 2)
+    return before + after
+
+def _dense(b, layer, xs, shapes):
     cfg, w = _cfg(layer), _weights(layer)
     y = b.op("MatMul", [xs[0], b.const(f"{layer.name}_kernel", w[0])], layer.name)
     if cfg.get("use_bias", True):
@@ -117,18 +129,23 @@ def _spatial(cfg, key, n):
     return [int(v)] * n if isinstance(v, int) else [int(i) for i in v]
 
 
-def _conv(b, layer, xs, ranks):
+def _conv(b, layer, xs, shapes):
     cfg, w = _cfg(layer), _weights(layer)
-    rank = ranks[0]
+    rank = len(shapes[0])
     n = rank - 2
     channels_first = cfg.get("data_format") == "channels_first"
+    spatial = shapes[0][2:] if channels_first else shapes[0][1:-1]
     kernel = w[0]  # (*k, in/groups, out) → (out, in/groups, *k)
     kernel = kernel.transpose(n + 1, n, *range(n))
     attrs = {"strides": _spatial(cfg, "strides", n), "dilations": _spatial(cfg, "dilation_rate", n),
              "group": int(cfg.get("groups", 1)), "kernel_shape": list(kernel.shape[2:])}
     padding = cfg.get("padding", "valid")
     if padding == "same":
-        attrs["auto_pad"] = "SAME_UPPER"
+        pads = _same_pads(spatial, attrs["kernel_shape"], attrs["strides"], attrs["dilations"])
+        if pads is None:
+            attrs["auto_pad"] = "SAME_UPPER"
+        else:
+            attrs["pads"] = pads
     elif padding == "causal":
         k, d = attrs["kernel_shape"][0], attrs["dilations"][0]
         attrs["pads"] = [(k - 1) * d, 0]
@@ -143,17 +160,22 @@ def _conv(b, layer, xs, ranks):
 
 
 def _pool(op_type):
-    def emit(b, layer, xs, ranks):
+    def emit(b, layer, xs, shapes):
         cfg = _cfg(layer)
-        rank = ranks[0]
+        rank = len(shapes[0])
         n = rank - 2
         pool = _spatial(cfg, "pool_size", n)
         strides = cfg.get("strides") or pool
         strides = [int(strides)] * n if isinstance(strides, int) else [int(s) for s in strides]
         attrs = {"kernel_shape": pool, "strides": strides}
-        if cfg.get("padding", "valid") == "same":
-            attrs["auto_pad"] = "SAME_UPPER"
         channels_first = cfg.get("data_format") == "channels_first"
+        if cfg.get("padding", "valid") == "same":
+            spatial = shapes[0][2:] if channels_first else shapes[0][1:-1]
+            pads = _same_pads(spatial, pool, strides, [1] * n)
+            if pads is None:
+                attrs["auto_pad"] = "SAME_UPPER"
+            else:
+                attrs["pads"] = pads
         x = xs[0] if channels_first else b.to_channels_first(xs[0], rank, layer.name)
         y = b.op(op_type, [x], layer.name, **attrs)
         return y if channels_first else b.to_channels_last(y, rank, layer.name)
@@ -162,16 +184,16 @@ def _pool(op_type):
 
 
 def _global_pool(op_type):
-    def emit(b, layer, xs, ranks):
+    def emit(b, layer, xs, shapes):
         cfg = _cfg(layer)
-        rank = ranks[0]
+        rank = len(shapes[0])
         axes = list(range(2, rank)) if cfg.get("data_format") == "channels_first" else list(range(1, rank - 1))
         return b.op(op_type, [xs[0]], layer.name, axes=axes, keepdims=int(bool(cfg.get("keepdims", False))))
 
     return emit
 
 
-def _batchnorm(b, layer, xs, ranks):
+def _batchnorm(b, layer, xs, shapes):
     cfg, w = _cfg(layer), list(_weights(layer))
     gamma = w.pop(0) if cfg.get("scale", True) else None
     beta = w.pop(0) if cfg.get("center", True) else None
@@ -180,7 +202,7 @@ def _batchnorm(b, layer, xs, ranks):
     if gamma is not None:
         scale = scale * gamma
     shift = -mean * scale + (beta if beta is not None else 0.0)
-    rank, axis = ranks[0], cfg.get("axis", -1)
+    rank, axis = len(shapes[0]), cfg.get("axis", -1)
     axis = axis[0] if isinstance(axis, list | tuple) else int(axis)
     axis = axis % rank
     shape = [1] * rank
@@ -190,14 +212,14 @@ def _batchnorm(b, layer, xs, ranks):
     return b.op("Add", [y, b.const(f"{layer.name}_shift", shift.reshape(shape))], layer.name)
 
 
-def _layernorm(b, layer, xs, ranks):
+def _layernorm(b, layer, xs, shapes):
     cfg, w = _cfg(layer), list(_weights(layer))
     axis = cfg.get("axis", -1)
     if isinstance(axis, list | tuple):
         if len(axis) != 1:
             raise NotImplementedError(f"ONNX export: LayerNormalization {layer.name!r} over several axes.")
         axis = axis[0]
-    if axis % ranks[0] != ranks[0] - 1:
+    if axis % len(shapes[0]) != len(shapes[0]) - 1:
         raise NotImplementedError(f"ONNX export: LayerNormalization {layer.name!r} only on the last axis.")
     dim = None
     gamma = w.pop(0) if cfg.get("scale", True) else None
@@ -210,11 +232,11 @@ def _layernorm(b, layer, xs, ranks):
     return b.op("LayerNormalization", inputs, layer.name, axis=-1, epsilon=float(cfg.get("epsilon", 1e-3)))
 
 
-def _activation_layer(b, layer, xs, ranks):
+def _activation_layer(b, layer, xs, shapes):
     return b.activation(_cfg(layer).get("activation"), xs[0], layer.name)
 
 
-def _relu_layer(b, layer, xs, ranks):
+def _relu_layer(b, layer, xs, shapes):
     cfg = _cfg(layer)
     if cfg.get("threshold", 0.0) or cfg.get("negative_slope", 0.0):
         if not cfg.get("threshold", 0.0) and cfg.get("max_value") is None:
@@ -226,42 +248,42 @@ def _relu_layer(b, layer, xs, ranks):
     return y
 
 
-def _leaky(b, layer, xs, ranks):
+def _leaky(b, layer, xs, shapes):
     cfg = _cfg(layer)
     return b.op("LeakyRelu", [xs[0]], layer.name, alpha=float(cfg.get("negative_slope", cfg.get("alpha", 0.3))))
 
 
-def _elu(b, layer, xs, ranks):
+def _elu(b, layer, xs, shapes):
     return b.op("Elu", [xs[0]], layer.name, alpha=float(_cfg(layer).get("alpha", 1.0)))
 
 
-def _softmax(b, layer, xs, ranks):
+def _softmax(b, layer, xs, shapes):
     axis = _cfg(layer).get("axis", -1)
     return b.op("Softmax", [xs[0]], layer.name, axis=int(axis[0] if isinstance(axis, list) else axis))
 
 
-def _identity(b, layer, xs, ranks):
+def _identity(b, layer, xs, shapes):
     return b.op("Identity", [xs[0]], layer.name)
 
 
-def _flatten(b, layer, xs, ranks):
-    if _cfg(layer).get("data_format") == "channels_first" and ranks[0] > 2:
-        x = b.to_channels_first(xs[0], ranks[0], layer.name)
+def _flatten(b, layer, xs, shapes):
+    if _cfg(layer).get("data_format") == "channels_first" and len(shapes[0]) > 2:
+        x = b.to_channels_first(xs[0], len(shapes[0]), layer.name)
         return b.op("Flatten", [x], layer.name, axis=1)
     return b.op("Flatten", [xs[0]], layer.name, axis=1)
 
 
-def _reshape(b, layer, xs, ranks):
+def _reshape(b, layer, xs, shapes):
     target = [int(s) for s in _cfg(layer)["target_shape"]]
     return b.op("Reshape", [xs[0], b.const("shape", [0, *target], np.int64)], layer.name)
 
 
-def _permute(b, layer, xs, ranks):
+def _permute(b, layer, xs, shapes):
     return b.op("Transpose", [xs[0]], layer.name, perm=[0, *[int(d) for d in _cfg(layer)["dims"]]])
 
 
 def _merge(op_type, mean=False):
-    def emit(b, layer, xs, ranks):
+    def emit(b, layer, xs, shapes):
         if op_type == "Sub":
             return b.op("Sub", xs, layer.name)
         y = b.op(op_type, xs, layer.name) if len(xs) > 1 else b.op("Identity", xs, layer.name)
@@ -272,11 +294,11 @@ def _merge(op_type, mean=False):
     return emit
 
 
-def _concat(b, layer, xs, ranks):
+def _concat(b, layer, xs, shapes):
     return b.op("Concat", xs, layer.name, axis=int(_cfg(layer).get("axis", -1)))
 
 
-def _embedding(b, layer, xs, ranks):
+def _embedding(b, layer, xs, shapes):
     w = _weights(layer)[0]
     idx = b.op("Cast", [xs[0]], layer.name, to=7)  # int64
     return b.op("Gather", [b.const(f"{layer.name}_embeddings", w), idx], layer.name, axis=0)
@@ -297,7 +319,7 @@ def _rnn_acts(layer, keys):
 
 
 def _recurrent(kind):
-    def emit(b, layer, xs, ranks):
+    def emit(b, layer, xs, shapes):
         cfg, w = _cfg(layer), _weights(layer)
         if cfg.get("go_backwards") or cfg.get("return_state") or cfg.get("stateful"):
             raise NotImplementedError(f"ONNX export: {kind} {layer.name!r} with go_backwards/return_state/stateful.")
@@ -392,8 +414,8 @@ def to_onnx(model, path, opset: int = OPSET) -> str:
         if emitter is None:
             raise NotImplementedError(f"ONNX export: layer {layer.name!r} ({kind}) has no ONNX mapping.")
         xs = [names[id(t)] for t in call.inputs]
-        ranks = [len(graph.shape(t)) for t in call.inputs]
-        out = emitter(b, layer, xs, ranks)
+        shapes = [tuple(graph.shape(t)) for t in call.inputs]
+        out = emitter(b, layer, xs, shapes)
         outs = out if isinstance(out, list) else [out]
         for t, o in zip(call.outputs, outs, strict=True):
             names[id(t)] = o

@@ -87,7 +87,8 @@ def test_onnxruntime_matches_engine(tmp_path, name):
     expected = expected if isinstance(expected, list) else [expected]
     path = to_onnx(model, tmp_path / f"{name}.onnx")
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    feeds = {i.name: x for i, x in zip(session.get_inputs(), xs, strict=True)}
+    types = {"tensor(float)": "float32", "tensor(int32)": "int32", "tensor(int64)": "int64"}
+    feeds = {i.name: x.astype(types[i.type]) for i, x in zip(session.get_inputs(), xs, strict=True)}
     got = session.run(None, feeds)
     assert len(got) == len(expected)
     for g, e in zip(got, expected, strict=True):
