@@ -1,4 +1,5 @@
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -112,9 +113,12 @@ def test_relu_options_as_keras():
     np.testing.assert_allclose(activations.elu(Tensor(x), alpha=2.0).data[0], 2 * (math.exp(-2) - 1))
 
 
-def test_sigmoid_extremes_are_finite():
-    out = activations.sigmoid(Tensor(np.array([-1e4, 1e4], dtype=np.float32))).data
+def test_sigmoid_extremes_are_finite_and_small_values_precise():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = activations.sigmoid(Tensor(np.array([-1e4, 1e4, -20.0, -15.0], dtype=np.float32))).data
     assert np.all(np.isfinite(out)) and out[0] == 0.0 and out[1] == 1.0
+    np.testing.assert_allclose(out[2:], [1 / (1 + math.exp(20)), 1 / (1 + math.exp(15))], rtol=1e-6)
 
 
 def test_get_accepts_names_aliases_callables_and_none():
