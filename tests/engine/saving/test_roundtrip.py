@@ -274,3 +274,130 @@ def test_saved_file_has_keras_layout(tmp_path):
         assert conv[wn[0]].shape == (3, 3, 2, 4) and conv[wn[1]].shape == (4,)  # HWIO kernel
         bn = mw[names[1]]
         assert len(bn.attrs["weight_names"]) == 4  # gamma, beta, moving_mean, moving_variance
+
+
+def test_nested_sequential_in_functional(tmp_path):
+    set_seed(0)
+    inner = Sequential([L.Input(shape=(4,)), L.Dense(5, activation="relu"), L.Dense(3)], name="inner")
+    x = L.Input(shape=(4,), name="x")
+    out = L.Dense(2, name="head")(L.Concatenate()([inner(x), x]))
+    model = Model(inputs=x, outputs=out, name="outer")
+    data = rng_data((5, 4))
+    model.compile(optimizer="adam", loss="mse")
+    _train_step(model, data, rng_data((5, 2)))
+    model.save(tmp_path / "nested.h5")
+    loaded = load_model(tmp_path / "nested.h5")
+    assert any(type(layer).__name__ == "Sequential" for layer in loaded.layers)
+    np.testing.assert_array_equal(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+    _assert_same_step(model, loaded, data, rng_data((5, 2)))
+
+
+def test_model_checkpoint_writes_loadable_h5(tmp_path):
+    from engine.callbacks import ModelCheckpoint
+
+    set_seed(0)
+    model = CASES["dense_mlp"][0]()
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    x, y = rng_data((8, 5)), np.eye(3, dtype="float32")[np.arange(8) % 3]
+    model.fit(x, y, epochs=2, batch_size=4, verbose=0,
+              callbacks=[ModelCheckpoint(str(tmp_path / "ckpt_{epoch:02d}.h5"), monitor="loss")])
+    last = load_model(tmp_path / "ckpt_02.h5")
+    np.testing.assert_array_equal(last.predict(x, verbose=0), model.predict(x, verbose=0))
+    assert int(last.optimizer.iterations) == int(model.optimizer.iterations) == 4
+
+
+def _legacy_file(path, config, weights, training_config=None):
+    """A file as old Keras writes it: fixed-length byte strings, ':0' names, no top_level group."""
+    with h5py.File(path, "w") as f:
+        f.attrs["keras_version"] = b"2.4.0"
+        f.attrs["backend"] = b"tensorflow"
+        f.attrs["model_config"] = json.dumps(config).encode()
+        if training_config is not None:
+            f.attrs["training_config"] = json.dumps(training_config).encode()
+        g = f.create_group("model_weights")
+        g.attrs["layer_names"] = np.array([name.encode() for name, _ in weights], dtype="S")
+        for name, arrays in weights:
+            lg = g.create_group(name)
+            names = [f"{name}/w{i}:0" for i in range(len(arrays))]
+            lg.attrs["weight_names"] = np.array([n.encode() for n in names], dtype="S") if names else np.asarray([])
+            for n, a in zip(names, arrays, strict=True):
+                lg[n] = a
+
+
+def test_keras2_legacy_config_keys(tmp_path):
+    """batch_input_shape on the first layer (no InputLayer), time_major/implementation on LSTM/GRU,
+    Embedding input_length, LeakyReLU alpha, dtype strings, 'Custom>Adam', Keras 2 metrics and loss dicts."""
+    r = np.random.default_rng(0)
+    emb = r.standard_normal((9, 4)).astype("float32")
+    lstm = [r.standard_normal((4, 12)).astype("float32") * 0.3, r.standard_normal((3, 12)).astype("float32") * 0.3,
+            r.standard_normal(12).astype("float32") * 0.1]
+    gru = [r.standard_normal((3, 6)).astype("float32") * 0.3, r.standard_normal((2, 6)).astype("float32") * 0.3,
+           r.standard_normal(6).astype("float32") * 0.1]
+    dense = [r.standard_normal((2, 1)).astype("float32"), np.zeros(1, "float32")]
+    rnn = {"return_sequences": False, "return_state": False, "go_backwards": False, "stateful": False,
+           "unroll": False, "time_major": False, "implementation": 2, "dtype": "float32", "trainable": True}
+    config = {"class_name": "Sequential", "config": {"name": "old", "layers": [
+        {"class_name": "Embedding", "config": {"name": "emb", "batch_input_shape": [None, 5], "dtype": "float32",
+                                               "input_dim": 9, "output_dim": 4, "input_length": 5,
+                                               "mask_zero": False, "embeddings_initializer": {
+                                                   "class_name": "RandomUniform", "config": {"seed": None}}}},
+        {"class_name": "LSTM", "config": {**rnn, "name": "lstm", "units": 3, "return_sequences": True,
+                                          "activation": "tanh", "recurrent_activation": "sigmoid"}},
+        {"class_name": "GRU", "config": {**rnn, "name": "gru", "units": 2, "reset_after": False}},
+        {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": 0.25, "dtype": "float32"}},
+        {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "linear",
+                                           "dtype": {"class_name": "Policy", "config": {"name": "float32"}}}}]}}
+    training = {"loss": {"class_name": "MeanSquaredError", "config": {"reduction": "auto", "name": "mean_squared_error"}},
+                "metrics": [[{"class_name": "MeanMetricWrapper", "config": {"name": "mae", "fn": "mean_absolute_error"}}]],
+                "loss_weights": None, "optimizer_config": {"class_name": "Custom>Adam", "config": {
+                    "name": "Adam", "learning_rate": 0.01, "is_legacy_optimizer": False, "jit_compile": True}}}
+    _legacy_file(tmp_path / "old.h5", config,
+                 [("emb", [emb]), ("lstm", lstm), ("gru", gru), ("leaky", []), ("out", dense)], training)
+    model = load_model(tmp_path / "old.h5")
+    assert model.optimizer.learning_rate == pytest.approx(0.01)
+    x = r.integers(0, 9, (3, 5)).astype("int32")
+
+    def sigmoid(z):
+        return 1 / (1 + np.exp(-z))
+
+    # numpy reference (FORMAT.md section 8)
+    seq = emb[x]
+    h = np.zeros((3, 3), "float32")
+    c = np.zeros((3, 3), "float32")
+    outs = []
+    for t in range(5):
+        z = seq[:, t] @ lstm[0] + h @ lstm[1] + lstm[2]
+        i, f, g, o = np.split(z, 4, axis=-1)
+        c = sigmoid(f) * c + sigmoid(i) * np.tanh(g)
+        h = sigmoid(o) * np.tanh(c)
+        outs.append(h)
+    hg = np.zeros((3, 2), "float32")
+    for t in range(5):
+        xz = outs[t] @ gru[0] + gru[2]
+        zr = sigmoid(xz[:, :4] + hg @ gru[1][:, :4])
+        zg, rg = zr[:, :2], zr[:, 2:]
+        n = np.tanh(xz[:, 4:] + (rg * hg) @ gru[1][:, 4:])
+        hg = zg * hg + (1 - zg) * n
+    act = np.where(hg >= 0, hg, 0.25 * hg)
+    expected = act @ dense[0] + dense[1]
+    np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+
+
+def test_keras2_functional_list_nodes(tmp_path):
+    """Keras 2 functional config: class_name 'Model', list-style inbound_nodes, input/output lists."""
+    r = np.random.default_rng(1)
+    k = r.standard_normal((3, 2)).astype("float32")
+    config = {"class_name": "Model", "config": {"name": "m", "layers": [
+        {"class_name": "InputLayer", "name": "a", "inbound_nodes": [],
+         "config": {"batch_input_shape": [None, 3], "dtype": "float32", "name": "a"}},
+        {"class_name": "InputLayer", "name": "b", "inbound_nodes": [],
+         "config": {"batch_input_shape": [None, 3], "dtype": "float32", "name": "b"}},
+        {"class_name": "Dense", "name": "shared", "config": {"name": "shared", "units": 2, "use_bias": False},
+         "inbound_nodes": [[["a", 0, 0, {}]], [["b", 0, 0, {}]]]},
+        {"class_name": "Subtract", "name": "sub", "config": {"name": "sub"},
+         "inbound_nodes": [[["shared", 0, 0, {}], ["shared", 1, 0, {}]]]}],
+        "input_layers": [["a", 0, 0], ["b", 0, 0]], "output_layers": [["sub", 0, 0]]}}
+    _legacy_file(tmp_path / "f.h5", config, [("a", []), ("b", []), ("shared", [k]), ("sub", [])])
+    model = load_model(tmp_path / "f.h5")
+    xa, xb = r.standard_normal((4, 3)).astype("float32"), r.standard_normal((4, 3)).astype("float32")
+    np.testing.assert_allclose(model.predict([xa, xb], verbose=0), xa @ k - xb @ k, atol=1e-5)
