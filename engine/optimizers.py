@@ -5,8 +5,9 @@ decoupled weight decay (``var -= var * weight_decay * lr``), run each variable's
 iteration, then apply the variables' constraints — in Keras' order. Slot arrays are created on the first call
 (``build``) and kept in a stable order: ``variables()`` lists ``(path, array)`` pairs as Keras 3 names them
 (``adam/iteration``, ``adam/learning_rate``, ``adam/dense_kernel_momentum``, ``adam/dense_kernel_velocity``,
-``adam/dense_bias_momentum``, ...), ``get_state()`` / ``set_state()`` move them as numpy arrays. Hot-path arithmetic uses ``out=``
-into per-variable scratch buffers; scalars are Python floats, so float32 stays float32.
+``adam/dense_bias_momentum``, ...), ``get_state()`` / ``set_state()`` move them as numpy arrays.
+Hot-path arithmetic uses ``out=`` into per-variable scratch buffers; scalars are Python floats, so float32
+stays float32.
 """
 
 from __future__ import annotations
