@@ -197,7 +197,7 @@ class Max(Function):
     def backward(self, g):
         mask = self.a == self.out
         g = _expand(g, self.a.shape, self.axis, self.keepdims) if self.axis is not None else g
-        return mask * g / mask.sum(axis=self.axis, keepdims=True)
+        return mask * g / mask.sum(axis=self.axis, keepdims=True).astype(g.dtype)
 
 
 class Reshape(Function):
