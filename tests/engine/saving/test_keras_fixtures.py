@@ -1,4 +1,5 @@
-"""Every .h5 made by real Keras 3 (public/) and Keras 2 (keras2/) loads and predicts Keras' own output."""
+"""Every .h5 made by real Keras 3 (shared public/, and keras3_files/ beside this test: functional graphs and
+more layer families) and Keras 2 (shared keras2/) loads and predicts Keras' own output within 1e-5."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from engine.saving import load_model
 
 REPO = Path(__file__).resolve().parents[3]
 KERAS_H5 = REPO.parent / "shared" / "keras-h5"  # CI clones main with shared/ beside it
-FILES = sorted(p for sub in ("public", "keras2") for p in (KERAS_H5 / sub).glob("*.h5")
-               if p.with_suffix(".npz").exists())
+SHARED = sorted(p for sub in ("public", "keras2") for p in (KERAS_H5 / sub).glob("*.h5")
+                if p.with_suffix(".npz").exists())
+LOCAL = sorted((Path(__file__).parent / "keras3_files").glob("*.h5"))
+FILES = SHARED + LOCAL
 
 
 def test_fixtures_are_present():
+    assert len(LOCAL) >= 5
     if not KERAS_H5.is_dir():
         pytest.skip(f"shared Keras reference files not found at {KERAS_H5} (expected <repo>/../shared/keras-h5)")
-    assert {p.stem for p in FILES} >= {"a_mlp_iris", "b_cnn_bn", "c_embed_lstm", "k2_mlp", "k2_cnn_bn"}
+    assert {p.stem for p in SHARED} >= {"a_mlp_iris", "b_cnn_bn", "c_embed_lstm", "k2_mlp", "k2_cnn_bn"}
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
@@ -28,10 +32,14 @@ def test_keras_file_predicts_like_keras(path):
     n_inputs = sum(1 for k in data.files if k.startswith("x") and k[1:].isdigit())
     x = data["x"] if "x" in data.files else [data[f"x{i}"] for i in range(n_inputs)]
     y = model.predict(x, verbose=0)
-    expected = data["y_expected"]
-    assert np.asarray(y).shape == expected.shape
-    err = float(np.max(np.abs(np.asarray(y, dtype=np.float64) - expected)))
-    assert err <= 1e-5, f"{path.name}: max |engine - keras| = {err:.3e}"
+    ys = y if isinstance(y, list) else [y]
+    expected = [data["y_expected"]] if "y_expected" in data.files else \
+        [data[f"y_expected{i}"] for i in range(len(ys))]
+    assert len(ys) == len(expected)
+    for got, want in zip(ys, expected, strict=True):
+        assert np.asarray(got).shape == want.shape
+        err = float(np.max(np.abs(np.asarray(got, dtype=np.float64) - want)))
+        assert err <= 1e-5, f"{path.name}: max |engine - keras| = {err:.3e}"
 
 
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
