@@ -93,14 +93,19 @@ class Trainer:
         return [y_pred]
 
     def _ensure_built(self, xs, x_struct) -> None:
-        if self.built and self.weights:
-            return
-        with no_grad():
-            self(D.restructure([a[:1] for a in xs], x_struct), training=False)
+        if not (self.built and self.weights):
+            with no_grad():
+                self(D.restructure([a[:1] for a in xs], x_struct), training=False)
+        self._regularized = [v for v in self.trainable_weights if v.regularizer is not None]
+
+    def _penalties(self) -> list:
+        """Weight regularization (computed now) and the activity/add_loss penalties of this forward pass."""
+        return [v.regularizer(v) for v in self._regularized] + self._all_activity_losses()
 
     # ---------------------------------------------------------------- one step
     def _reset_trackers(self):
         self._loss_sum, self._count = 0.0, 0
+        self.__dict__.setdefault("_regularized", [])
         self._output_loss_sums = [0.0] * len(self.output_names)
         self._compiled_metrics.reset()
 
@@ -110,8 +115,7 @@ class Trainer:
         preds = self._flat_outputs(y_pred)
         ytrue = [None if y is None else Tensor(y) for y in yb]
         total, per_output = self._compiled_loss(ytrue, preds, sample_weight=swb)
-        extra = self.losses if training else self._eval_losses()
-        for penalty in extra:
+        for penalty in self._penalties():
             total = total + penalty
         self._loss_sum = self._loss_sum + total.data * n
         self._count += n
@@ -119,9 +123,6 @@ class Trainer:
             self._output_loss_sums = [s if v is None else s + v.data * n
                                       for s, v in zip(self._output_loss_sums, per_output, strict=False)]
         return total, preds
-
-    def _eval_losses(self) -> list:
-        return self.losses
 
     def _train_batch(self, xb, x_struct, yb, swb, variables):
         for v in variables:
