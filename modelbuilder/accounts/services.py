@@ -23,7 +23,7 @@ def token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, s
     """Create a token for `user`. Returns the row and the raw token (shown once, never stored)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], key_hash=_hash(raw), prefix=raw[:10]
+        user=user, name=name.replace("\x00", "")[:100], key_hash=_hash(raw), prefix=raw[:10]
     )
     return token, raw
 

@@ -258,6 +258,8 @@ def _check_array(name: str, array: np.ndarray, *, labels_ok: bool) -> None:
             )
         return
     if labels_ok and array.dtype.kind == "U" and array.ndim == 1:
+        if any("\x00" in str(label) for label in np.unique(array)):
+            raise DatasetInvalid(f"{name} has a label with a NUL character.", column=name)
         return
     raise DatasetInvalid(
         f"{name} has dtype {array.dtype}; expected numbers"

@@ -53,7 +53,7 @@ def dataset_ingest(
 
     An invalid file is removed again and nothing is created (ApplicationError names the problem).
     """
-    name = (name or "").strip() or Path(file.name or "dataset").stem
+    name = (name or "").replace("\x00", "").strip() or Path(file.name or "dataset").stem
     if len(name) > 200:
         raise ApplicationError("The name is longer than 200 characters.", code="invalid_name")
     file.seek(0)

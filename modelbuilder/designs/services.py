@@ -11,7 +11,7 @@ from modelbuilder.designs.validation import graph_check_shape, graph_validate
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
     if not name or len(name) > 200:
         raise ApplicationError("A design needs a name of 1 to 200 characters.", code="invalid_name")
     return name

@@ -1,6 +1,7 @@
 """The engine's graph validator behind one function the services and the API call."""
 
 import logging
+import math
 from typing import Any
 
 from modelbuilder.core.errors import ApplicationError
@@ -8,6 +9,19 @@ from modelbuilder.core.errors import ApplicationError
 logger = logging.getLogger(__name__)
 
 MAX_NODES = 2000
+
+
+def _unstorable(value: Any) -> bool:
+    """NUL characters and NaN/Infinity (which Python's JSON parser accepts): PostgreSQL refuses them."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
 
 
 def graph_check_shape(graph: Any) -> None:
@@ -31,6 +45,10 @@ def graph_check_shape(graph: Any) -> None:
         for e in graph.get("edges", [])
     ):
         problem = "Every edge needs a string 'source' and a string 'target'."
+    elif _unstorable(graph):
+        problem = (
+            "The graph holds a NUL character or a NaN/Infinity number, which cannot be stored."
+        )
     if problem:
         raise ApplicationError(problem, code="invalid_graph")
 

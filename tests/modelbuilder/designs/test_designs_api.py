@@ -88,6 +88,8 @@ def test_validate_reports_each_kind_of_error(alice, mb, kind):
         {"nodes": [1]},
         {"nodes": [{"id": 1, "layer": "Dense"}], "edges": []},
         {"nodes": [], "edges": [{"source": "a"}]},
+        {"nodes": [{"id": "a\x00", "layer": "Input", "params": {}}], "edges": []},
+        {"nodes": [{"id": "a", "layer": "Dropout", "params": {"rate": float("nan")}}], "edges": []},
     ],
 )
 def test_not_a_graph_is_4xx(alice, mb, graph):
