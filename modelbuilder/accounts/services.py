@@ -15,6 +15,11 @@ from modelbuilder.core.errors import ApplicationError
 TOKEN_PREFIX = "mb_"
 
 
+def _storable(text: str) -> str:
+    # PostgreSQL text holds no NUL and no lone surrogates (which JSON bodies can carry).
+    return text.encode("utf-8", "replace").decode("utf-8").replace("\x00", "")
+
+
 def _hash(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
@@ -23,7 +28,7 @@ def token_create(*, user: AbstractBaseUser, name: str = "") -> tuple[ApiToken, s
     """Create a token for `user`. Returns the row and the raw token (shown once, never stored)."""
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.replace("\x00", "")[:100], key_hash=_hash(raw), prefix=raw[:10]
+        user=user, name=_storable(name)[:100], key_hash=_hash(raw), prefix=raw[:10]
     )
     return token, raw
 

@@ -11,7 +11,8 @@ from modelbuilder.designs.validation import graph_check_shape, graph_validate
 
 
 def _clean_name(name: str) -> str:
-    name = (name or "").replace("\x00", "").strip()  # PostgreSQL text cannot hold NUL
+    # PostgreSQL text holds no NUL and no lone surrogates (which JSON bodies can carry).
+    name = (name or "").encode("utf-8", "replace").decode("utf-8").replace("\x00", "").strip()
     if not name or len(name) > 200:
         raise ApplicationError("A design needs a name of 1 to 200 characters.", code="invalid_name")
     return name

@@ -11,10 +11,18 @@ logger = logging.getLogger(__name__)
 MAX_NODES = 2000
 
 
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def _unstorable(value: Any) -> bool:
     """NUL characters and NaN/Infinity (which Python's JSON parser accepts): PostgreSQL refuses them."""
     if isinstance(value, str):
-        return "\x00" in value
+        return "\x00" in value or not value.isascii() and _has_lone_surrogate(value)
     if isinstance(value, float):
         return not math.isfinite(value)
     if isinstance(value, dict):
@@ -47,7 +55,7 @@ def graph_check_shape(graph: Any) -> None:
         problem = "Every edge needs a string 'source' and a string 'target'."
     elif _unstorable(graph):
         problem = (
-            "The graph holds a NUL character or a NaN/Infinity number, which cannot be stored."
+            "The graph holds a NUL, a lone surrogate or a NaN/Infinity, which cannot be stored."
         )
     if problem:
         raise ApplicationError(problem, code="invalid_graph")

@@ -171,3 +171,12 @@ def test_layers_is_the_engine_catalog(alice):
     assert body == {"layers": engine.catalog()}
     names = {layer["name"] for layer in body["layers"]}
     assert {"Input", "Dense"} <= names
+
+
+def test_names_lose_characters_no_database_can_store(alice, mb):
+    body = {"name": "a\ud800\x00b", "graph": mb.mlp_graph()}
+    response = post_json(alice, "/api/designs", body)
+    assert response.status_code == 201 and response.json()["name"] == "a?b"
+    graph = mb.mlp_graph()
+    graph["nodes"][1]["id"] = "d\ud800"
+    mb.assert_error(post_json(alice, "/api/designs", {"name": "x", "graph": graph}), 400)
