@@ -122,7 +122,7 @@ class Model(Trainer, Layer):
         """The editor's graph JSON → a Functional model (engine.graph; raises GraphError)."""
         from engine import graph as graph_module  # noqa: PLC0415
 
-        return graph_module.model_from_graph(graph)
+        return graph_module.build_model(graph)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"

@@ -193,3 +193,13 @@ def test_errors_for_bad_graphs_and_bad_inputs():
         model.predict(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
         model.predict([np.zeros((4, 5)), np.zeros((4, 5))])
+
+
+def test_from_graph_builds_the_editor_graph():
+    graph = {"nodes": [{"id": "in", "layer": "Input", "params": {"shape": [4]}},
+                       {"id": "h", "layer": "Dense", "params": {"units": 5, "activation": "relu"}},
+                       {"id": "out", "layer": "Dense", "params": {"units": 2, "activation": "softmax"}}],
+             "edges": [{"source": "in", "target": "h"}, {"source": "h", "target": "out"}]}
+    model = Model.from_graph(graph)
+    assert isinstance(model, Functional) and model.output_shape == (None, 2)
+    assert model.count_params() == 4 * 5 + 5 + 5 * 2 + 2

@@ -305,3 +305,30 @@ def test_functional_model_with_dict_inputs_and_outputs():
     assert len(history.history["loss"]) == 2
     pred = model.predict(x)
     assert isinstance(pred, dict) and pred["out"].shape == (8, 1)
+
+
+@pytest.mark.gpu
+def test_fit_and_predict_on_the_gpu_match_the_cpu():
+    from engine import backend
+
+    previous = backend.device_name()
+    try:
+        backend.set_device("gpu")
+    except RuntimeError:
+        pytest.skip("no CuPy/CUDA device")
+    try:
+        results = []
+        for device in ("cpu", "gpu"):
+            backend.set_device(device)
+            set_seed(0)
+            x, y = data(64)
+            model = small_model()
+            model.set_weights([np.full(w.shape, 0.05, dtype="float32") for w in model.get_weights()])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            history = model.fit(x, y, epochs=2, batch_size=16, shuffle=False, verbose=0)
+            results.append((history.history["loss"], model.predict(x)))
+        np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-4)
+        np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-4, atol=1e-5)
+        assert isinstance(results[1][1], np.ndarray)
+    finally:
+        backend.set_device(previous)
