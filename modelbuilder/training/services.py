@@ -60,10 +60,9 @@ def _graph_io(graph: dict, validation: dict, plan: DataPlan) -> None:
 
 
 def _engine_knows(config: RunConfig) -> None:
+    import engine.losses
     import engine.metrics
     import engine.optimizers
-
-    import engine.losses
 
     checks = [("loss", config.loss, engine.losses.get)] + [
         ("metrics", m, engine.metrics.get) for m in config.metrics
@@ -87,7 +86,10 @@ def _engine_knows(config: RunConfig) -> None:
 def _enqueue(run_id: int, queue: str, task_id: str) -> None:
     from modelbuilder.training.tasks import train
 
-    train.apply_async(args=[run_id], queue=queue, task_id=task_id)
+    try:
+        train.apply_async(args=[run_id], queue=queue, task_id=task_id)
+    except Exception as exc:  # the broker is unreachable: say so instead of queued forever
+        run_fail_stale(run_id=run_id, message=f"The run could not be queued: {exc}")
 
 
 def run_create(
@@ -136,6 +138,7 @@ def run_create(
         )
         queue = "gpu" if cfg.device == "gpu" else "cpu"
         transaction.on_commit(partial(_enqueue, run.id, queue, run.task_id))
+    run.refresh_from_db(fields=["status", "error"])  # queueing may have failed at commit
     return run
 
 

@@ -89,3 +89,32 @@ def test_a_redelivered_running_run_is_failed(alice, run_body):
     run_id = create(alice, run_body())
     Run.objects.filter(pk=run_id).update(status="running")
     assert run_execute(run_id=run_id).status == "failed"
+
+
+def _has_gpu() -> bool:
+    import engine.backend
+
+    before = engine.backend.device_name()
+    try:
+        engine.backend.set_device("gpu")
+    except RuntimeError:
+        return False
+    finally:
+        engine.backend.set_device(before)
+    return True
+
+
+@pytest.mark.gpu
+def test_a_run_on_the_gpu(alice, run_body):
+    if not _has_gpu():
+        pytest.skip("needs cupy and a CUDA GPU")
+    run = run_execute(run_id=create(alice, run_body(device="gpu", epochs=2)))
+    assert run.status == "succeeded", run.error
+    assert run.device == "gpu"
+
+
+def test_a_gpu_run_on_a_worker_without_one_fails_with_the_reason(alice, run_body):
+    if _has_gpu():
+        pytest.skip("this worker has a GPU")
+    run = run_execute(run_id=create(alice, run_body(device="gpu")))
+    assert run.status == "failed" and "cupy" in run.error

@@ -178,3 +178,19 @@ def test_another_users_design_or_dataset_is_404(bob, anon, run_body, mb):
     mb.assert_error(post_run(bob, run_body()), 404, "not_found")
     mb.assert_error(post_run(anon, run_body()), 401, "unauthorized")
     assert Run.objects.count() == 0
+
+
+def test_an_unreachable_broker_fails_the_run_instead_of_leaving_it_queued(
+    alice, run_body, monkeypatch, django_capture_on_commit_callbacks
+):
+    from modelbuilder.training.tasks import train
+
+    def refuse(*args, **kwargs):
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(train, "apply_async", refuse)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_run(alice, run_body())
+    assert response.status_code == 201
+    run = Run.objects.get(pk=response.json()["id"])
+    assert run.status == "failed" and "could not be queued" in run.error
