@@ -193,7 +193,7 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
         raise ValueError("custom_objects are not supported: the engine loads only built-in layers.")
     with h5_utils.open_h5(filepath) as f:
         if "model_config" not in f.attrs:
-            if "layer_names" in f.attrs or "layers" in f:
+            if "layer_names" in f.attrs or "layers" in f or "vars" in f:
                 raise ModelFileError(f"{os.fspath(filepath)!r} holds weights only (no model_config): rebuild "
                                      f"the model in code and call model.load_weights().")
             raise ModelFileError(f"{os.fspath(filepath)!r} has no model_config attribute: not a Keras model file.")

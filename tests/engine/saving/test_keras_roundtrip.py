@@ -125,3 +125,41 @@ def test_keras_loads_engine_file(tmp_path, keras_python, name):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "PASS" in proc.stdout
     print(name, [line for line in proc.stdout.splitlines() if line.startswith("max_abs_diff")])
+
+
+_LOAD_WEIGHTS = """
+import sys, numpy as np, keras
+model = keras.models.load_model(sys.argv[1], compile=False)
+model.load_weights(sys.argv[2])
+data = np.load(sys.argv[3])
+n = len(model.inputs)
+x = data["x"] if n == 1 else [data[f"x{i}"] for i in range(n)]
+err = float(np.max(np.abs(model.predict(x, verbose=0) - data["y_expected"])))
+print("max_abs_diff", err)
+sys.exit(0 if err <= 1e-5 else 1)
+"""
+
+
+@pytest.mark.parametrize("name", ["embedding_lstm", "sequence_wrappers", "functional_shared_merges", "conv_variants"])
+def test_keras_loads_engine_weights_file(tmp_path, keras_python, name):
+    """Engine ``save_weights("x.weights.h5")`` → Keras 3 ``model.load_weights`` (Keras 3's own layout)."""
+    build, shapes, kind = MODELS[name]
+    set_seed(0)
+    model = build()
+    model.save(tmp_path / "arch.h5")  # architecture (and the first weights)
+    for w in model.weights:  # different weights in the weights file
+        w.assign(np.asarray(w.numpy()) * 0.5 + 0.1)
+    model.save_weights(tmp_path / "new.weights.h5")
+    rng = np.random.default_rng(0)
+    xs = [rng.integers(0, 12, s).astype("int32") if kind == "int" else rng.standard_normal(s).astype("float32")
+          for s in shapes]
+    y = model.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
+    data = {"x": xs[0]} if len(xs) == 1 else {f"x{i}": x for i, x in enumerate(xs)}
+    np.savez(tmp_path / "d.npz", y_expected=np.asarray(y), **data)
+    script = tmp_path / "load_weights.py"
+    script.write_text(_LOAD_WEIGHTS)
+    proc = subprocess.run([keras_python, str(script), str(tmp_path / "arch.h5"), str(tmp_path / "new.weights.h5"),
+                           str(tmp_path / "d.npz")], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "KERAS_BACKEND": "torch"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    print(name, proc.stdout.strip().splitlines()[-1])

@@ -242,9 +242,14 @@ def test_weights_file_and_full_file_load_weights(tmp_path):
     set_seed(0)
     model = CASES["dense_mlp"][0]()
     x = rng_data((4, 5))
-    model.save_weights(tmp_path / "w.weights.h5")
+    model.save_weights(tmp_path / "w.weights.h5")  # Keras 3 layout
+    model.save_weights(tmp_path / "w_legacy.h5")  # Keras' legacy layout
     model.save(tmp_path / "full.h5")
-    for path in ("w.weights.h5", "full.h5"):
+    with h5py.File(tmp_path / "w.weights.h5", "r") as f:
+        assert "layers/dense/vars/0" in f and "layer_names" not in f.attrs
+    with h5py.File(tmp_path / "w_legacy.h5", "r") as f:
+        assert "layer_names" in f.attrs
+    for path in ("w.weights.h5", "w_legacy.h5", "full.h5"):
         set_seed(1)
         fresh = CASES["dense_mlp"][0]()
         fresh.load_weights(tmp_path / path)

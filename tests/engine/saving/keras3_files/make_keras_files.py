@@ -2,7 +2,8 @@
 
     KERAS_BACKEND=torch python make_keras_files.py     # keras==3.15.1, torch==2.13.0 (requirements-keras.txt)
 
-Each NAME.h5 is ``model.save`` (legacy HDF5) after a short seeded training run; NAME.npz holds ``x`` or
+Each NAME.h5 is ``model.save`` (legacy HDF5) after a short seeded training run, NAME.weights.h5 the same
+weights from ``model.save_weights`` (Keras 3's layers/<class>/vars layout); NAME.npz holds ``x`` or
 ``x0, x1, ...`` and Keras' own ``y_expected`` (``model.predict``). They cover what shared/keras-h5 does not:
 functional graphs (shared layers, merges, nested models, two outputs) and more layer families.
 """
@@ -24,6 +25,7 @@ def save(name, model, xs, ys, loss):
     model.compile(optimizer=keras.optimizers.Adam(0.01), loss=loss)
     model.fit(xs if len(xs) > 1 else xs[0], ys if len(ys) > 1 else ys[0], epochs=3, batch_size=4, verbose=0)
     model.save(os.path.join(HERE, f"{name}.h5"))
+    model.save_weights(os.path.join(HERE, f"{name}.weights.h5"))  # Keras 3's weights-only layout
     pred = model.predict(xs if len(xs) > 1 else xs[0], verbose=0)
     pred = pred if isinstance(pred, list) else [pred]
     data = {"x": xs[0]} if len(xs) == 1 else {f"x{i}": x for i, x in enumerate(xs)}
