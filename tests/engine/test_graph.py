@@ -428,6 +428,11 @@ _LAYERS = ["Dense", "Conv2D", "Conv1D", "LSTM", "GRU", "SimpleRNN", "Flatten", "
            "Nope", 7, None, "Subtract", "Dot", "Bidirectional", "TimeDistributed", "Permute", "RepeatVector"]
 
 
+def _any(rnd, *extra):
+    """A random JSON-ish value (a fresh copy: mutations must not change the pool)."""
+    return copy.deepcopy(rnd.choice(_VALUES + list(extra)))
+
+
 def _mutate(graph, rnd):
     g = copy.deepcopy(graph)
     for _ in range(rnd.randint(1, 4)):
@@ -448,7 +453,7 @@ def _mutate(graph, rnd):
             if isinstance(node, dict) and isinstance(node.get("params"), dict):
                 key = rnd.choice(["units", "filters", "kernel_size", "shape", "strides", "padding", "activation",
                                   "rate", "axis", "target_shape", "input_dim", "output_dim", "pool_size", "bogus"])
-                node["params"][key] = rnd.choice(_VALUES)
+                node["params"][key] = _any(rnd)
         elif op == 4 and nodes:
             node = rnd.choice(nodes)
             if isinstance(node, dict):
@@ -456,19 +461,19 @@ def _mutate(graph, rnd):
         elif op == 5 and nodes:
             node = rnd.choice(nodes)
             if isinstance(node, dict):
-                node[rnd.choice(["id", "params", "shared_with", "layer"])] = rnd.choice(_VALUES + ["in", "out"])
+                node[rnd.choice(["id", "params", "shared_with", "layer"])] = _any(rnd, "in", "out")
         elif op == 6 and edges:
             edge = rnd.choice(edges)
             if isinstance(edge, dict):
-                edge[rnd.choice(["source", "target", "target_index"])] = rnd.choice(_VALUES + ["in", "d1", "out"])
+                edge[rnd.choice(["source", "target", "target_index"])] = _any(rnd, "in", "d1", "out")
         elif op == 7:
-            nodes.append(rnd.choice(_VALUES))
+            nodes.append(_any(rnd))
         elif op == 8:
-            edges.append(rnd.choice(_VALUES))
+            edges.append(_any(rnd))
         elif op == 9 and nodes:
             nodes.append(copy.deepcopy(rnd.choice(nodes)))
         elif op == 10:
-            g[rnd.choice(["nodes", "edges"])] = rnd.choice(_VALUES)
+            g[rnd.choice(["nodes", "edges"])] = _any(rnd)
     return g
 
 
