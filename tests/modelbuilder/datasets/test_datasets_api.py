@@ -155,3 +155,23 @@ def test_load_samples_installs_public_datasets_once(alice, bob, mb):
     iris = samples.get(name="iris")
     assert alice.get(f"/api/datasets/{iris.pk}/preview").status_code == 200
     mb.assert_error(alice.delete(f"/api/datasets/{iris.pk}"), 403, "forbidden")
+
+
+def browser(user, mb):
+    """A session client that, like a browser, must send the CSRF token."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    client.cookies["csrftoken"] = "a" * 32
+    return client, {"HTTP_X_CSRFTOKEN": "a" * 32}
+
+
+def test_a_browser_upload_passes_the_csrf_check_and_the_size_limit(user, mb, settings):
+    client, csrf = browser(user, mb)
+    assert mb.upload(client, mb.csv_upload(SMALL)).status_code == 403  # no CSRF header
+    assert mb.upload(client, mb.csv_upload(SMALL), **csrf).status_code == 201
+    settings.MODELBUILDER_MAX_UPLOAD_BYTES = 1000
+    big = "a,b\n" + "1,2\n" * 400
+    mb.assert_error(mb.upload(client, mb.csv_upload(big), **csrf), 413, "upload_too_large")
+    assert Dataset.objects.count() == 1
