@@ -394,6 +394,10 @@ def _param_spec(layer: str, name: str, default, override: dict) -> dict:
 
 
 def _guess(name: str, default) -> dict:
+    for suffix, kind, what in (("_initializer", INIT, "Initializer"), ("_regularizer", REG, "Penalty"),
+                               ("_constraint", CONS, "Constraint")):
+        if name.endswith(suffix):
+            return _p("choice", f"{what} of the {name[: -len(suffix)].replace('_', ' ')} weights.", choices=kind)
     if name in _TUPLE_PARAMS or isinstance(default, (tuple, list)):
         return _p("int_or_tuple", "")
     if isinstance(default, bool):
