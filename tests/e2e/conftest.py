@@ -24,6 +24,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MODELBUILDER_CHROMIUM", "/usr/bin/chromium")
+# Sync Playwright keeps an event loop running in this thread; the database setup and per-test flush
+# of tests marked django_db(transaction=True) are sync code that Django would refuse next to it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",

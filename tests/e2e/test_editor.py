@@ -3,9 +3,14 @@ mistake with one click, save."""
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import base_url, console, connect, drop_layer, node, screenshot, set_param, sign_up  # noqa: F401
+
+# The live server must see this session's test database: pytest-django only creates the databases
+# that some collected test asks for, and flushes this one after each test.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_build_a_model_fix_a_mistake_and_save(page, base_url, console):  # noqa: F811

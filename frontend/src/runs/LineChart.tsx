@@ -28,7 +28,7 @@ export function LineChart({ title, x, series, height = 220, testId }: Props) {
     const opts: uPlot.Options = {
       width: el.clientWidth || 400,
       height,
-      legend: { show: true },
+      legend: { show: true, live: false },
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [

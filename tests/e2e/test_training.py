@@ -1,0 +1,129 @@
+"""Upload a CSV with a real progress bar, train a design on it, watch the curves grow live,
+download the .h5 and load it with the engine."""
+
+import re
+import time
+
+import numpy as np
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+
+# The live server must see this session's test database: pytest-django only creates the databases
+# that some collected test asks for, and flushes this one after each test.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+LABELS = np.array(["setosa", "versicolor", "virginica"])
+
+
+def make_csv(path, rows=1000, seed=0):
+    """Three separable classes (the largest of the first three features) plus a noise column."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(rows, 4)).round(4)
+    y = LABELS[np.argmax(x[:, :3], axis=1)]
+    lines = ["f1,f2,f3,noise,species"] + [
+        ",".join(f"{v:.4f}" for v in row) + f",{label}" for row, label in zip(x, y, strict=True)
+    ]
+    path.write_text("\n".join(lines) + "\n")
+    return x, y
+
+
+def watch_upload_progress(page):
+    """Record every value the upload progress bar shows (it lives for a moment only)."""
+    page.add_init_script("""
+        window.__progress = [];
+        new MutationObserver(() => {
+          const el = document.querySelector('[data-testid=upload-progress]');
+          if (el) window.__progress.push(Number(el.dataset.progress));
+        }).observe(document, {subtree: true, childList: true, attributes: true});
+    """)
+
+
+def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # noqa: F811
+    page.set_viewport_size({"width": 1440, "height": 900})
+    watch_upload_progress(page)
+    sign_up(page, base_url)
+
+    # Upload over a throttled connection so the progress bar really moves.
+    x, y = make_csv(tmp_path / "iris-like.csv")
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 20_000},
+    )
+    page.get_by_test_id("nav-datasets").click()
+    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "iris-like.csv"))
+    expect(page.get_by_test_id("upload-name")).to_have_value("iris-like")
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("upload-progress")).to_be_visible()
+    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+    cdp.send(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
+    seen = page.evaluate("window.__progress")
+    assert len(set(seen)) >= 3 and max(seen) == 100, f"progress values seen: {sorted(set(seen))}"
+    expect(page.get_by_test_id("dataset-rows")).to_have_text("1,000")
+    expect(page.get_by_test_id("column-choice-summary")).to_contain_text("species")
+    expect(page.get_by_test_id("column-choice-summary")).to_contain_text("classification")
+    expect(page.get_by_test_id("preview-table")).to_contain_text("versicolor")
+    screenshot(page, "dataset")
+
+    # A design from the MLP template, trained from the editor.
+    page.get_by_test_id("nav-designs").click()
+    page.get_by_test_id("new-from-mlp").click()
+    expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
+    page.get_by_test_id("open-train").click()
+    dialog = page.get_by_test_id("train-dialog")
+    expect(dialog.get_by_test_id("train-target")).to_have_value("species")
+    expect(dialog.get_by_test_id("train-loss")).to_have_value("categorical_crossentropy")
+    expect(dialog.get_by_test_id("train-preflight")).to_have_count(0)
+    dialog.get_by_test_id("train-epochs").fill("20")
+    dialog.get_by_test_id("train-batch").fill("32")
+    dialog.get_by_test_id("train-submit").click()
+    expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=30_000)
+
+    # The loss chart gains points while the run is running.
+    chart = page.get_by_test_id("chart-loss")
+    status = page.get_by_test_id("run-status")
+    counts_while_running = set()
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        state = status.get_attribute("data-status")
+        if state in ("succeeded", "failed", "cancelled"):
+            break
+        if state == "running" and chart.count():
+            counts_while_running.add(int(chart.get_attribute("data-points")))
+            if len(counts_while_running) == 3:
+                screenshot(page, "run-live")
+        page.wait_for_timeout(100)
+    assert len(counts_while_running) >= 2, f"points seen while running: {counts_while_running}"
+    expect(status).to_have_attribute("data-status", "succeeded", timeout=240_000)
+    expect(chart).to_have_attribute("data-points", "20")
+    expect(page.get_by_test_id("chart-accuracy")).to_be_visible()
+    expect(page.get_by_test_id("epoch-row")).to_have_count(20)
+    final = page.get_by_test_id("final-metrics")
+    expect(final).to_contain_text("accuracy")
+    screenshot(page, "run-done")
+
+    # Download the model and load it with the engine.
+    with page.expect_download() as download:
+        page.get_by_test_id("run-download").click()
+    path = tmp_path / "model.h5"
+    download.value.save_as(path)
+    from engine.models import load_model
+
+    model = load_model(str(path))
+    probs = np.asarray(model.predict(x[:200, :4].astype("float32"), verbose=0))
+    assert probs.shape == (200, 3)
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-4)
+    # Labels are one-hot in sorted order: the model learned far better than chance (1/3).
+    accuracy = float((LABELS[probs.argmax(axis=1)] == y[:200]).mean())
+    assert accuracy > 0.6, accuracy
+
+    # Reload mid-history: the dashboard rebuilds from the snapshot.
+    page.reload()
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "20")
+    console.assert_clean()
