@@ -148,3 +148,32 @@ def test_keras2_style_config(keras_is_engine):
 def test_rejects_non_models():
     with pytest.raises(ValueError):
         to_python({"class_name": "Dense", "config": {}})
+
+
+SAMPLE = {"units": 3, "filters": 2, "kernel_size": 2, "rate": 0.5, "target_shape": [2, -1], "dims": [2, 1], "n": 2,
+          "input_dim": 10, "output_dim": 3, "activation": "relu", "axes": 1, "stddev": 0.1,
+          "layer": {"class_name": "LSTM", "config": {"units": 3}}}
+
+
+def _entries():
+    from engine.catalog import catalog
+
+    return [entry for entry in catalog() if entry["inputs"] != 0]
+
+
+@pytest.mark.parametrize("entry", _entries(), ids=lambda entry: entry["name"])
+def test_every_layer_round_trips_through_the_script(entry, keras_is_engine):
+    from engine.graph import validate
+
+    params = {p["name"]: SAMPLE[p["name"]] for p in entry["params"] if p["required"]}
+    for shape in ([8], [6, 4], [8, 8, 3], [6, 6, 6, 2]):
+        inputs = [n("a", "Input", shape=shape)] + ([n("b", "Input", shape=shape)] if entry["inputs"] == "many" else [])
+        graph = {"nodes": [*inputs, n("x", entry["name"], **params)], "edges": [e(i["id"], "x") for i in inputs]}
+        if validate(graph)["ok"]:
+            break
+    else:
+        pytest.fail(f"no input shape fits {entry['name']}")
+    model = build_model(graph)
+    rebuilt = run_script(to_python(model))
+    assert layer_signature(rebuilt) == layer_signature(model)
+    assert rebuilt.count_params() == model.count_params()
