@@ -102,6 +102,7 @@ class Layer:
         self.input_spec = None
         self._activity_losses: list[Tensor] = []
         self._inbound_nodes: list = []  # functional API: one Node per symbolic call
+        self._build_input_shape = None  # the shape build() got (summary, build_config)
         from engine import regularizers  # noqa: PLC0415 - leaf module
 
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -291,6 +292,7 @@ class Layer:
     def _build_with_shapes(self, shapes) -> None:
         """build() from shapes (batch axis included), then the weights given as ``weights=``."""
         self._check_input_spec(shapes)
+        self._build_input_shape = shapes
         self.build(shapes)
         self.built = True
         if self._initial_weights is not None:

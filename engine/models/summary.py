@@ -35,6 +35,11 @@ def _output_shape(model, layer):
             if isinstance(out, (list, tuple)):
                 return [t.shape for t in out]
             return out.shape
+    if layer.built and layer._build_input_shape is not None:  # subclassed models: shapes from build()
+        try:
+            return layer.compute_output_shape(layer._build_input_shape)
+        except Exception:  # noqa: BLE001 - a summary never fails on one layer's shape
+            return None
     return None
 
 

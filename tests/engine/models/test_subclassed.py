@@ -86,6 +86,7 @@ def test_summary_and_symbolic_use():
     lines = []
     model.summary(print_fn=lines.append)
     assert " Total params: 138 (552.00 B)" in lines
+    assert any("(None, 8)" in line for line in lines)  # shapes from build() in subclassed models
     inp = Input((5,))
     wrapper = Model(inp, model(inp))
     assert wrapper.output_shape == (None, 2) and wrapper.count_params() == 138
