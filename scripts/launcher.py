@@ -51,6 +51,7 @@ def port_is_free(host: str, port: int) -> bool:
 class Launcher:
     def __init__(self) -> None:
         self.children: list[tuple[str, subprocess.Popen]] = []
+        self.notes: list[str] = []  # printed with the URL, after the children's start-up banners
         self.stopping = False
 
     # --- processes ---------------------------------------------------------------------------
@@ -137,10 +138,14 @@ class Launcher:
             password = secrets.token_urlsafe(12)
         user_model.objects.create_superuser(username=username, email="", password=password)
         if generated:
-            say(f"created the admin user '{username}' with password: {password}")
-            say("(shown only this once; change it with: .venv/bin/python manage.py changepassword)")
+            self.notes.append(f"created the admin user '{username}' with password: {password}")
+            self.notes.append(
+                "(shown only this once; change it with: .venv/bin/python manage.py changepassword)"
+            )
         else:
-            say(f"created the admin user '{username}' (password from MODELBUILDER_ADMIN_PASSWORD)")
+            self.notes.append(
+                f"created the admin user '{username}' (password from MODELBUILDER_ADMIN_PASSWORD)"
+            )
 
     def wait_healthy(self, url: str, timeout: float = 60.0, green_within: float = 30.0) -> bool:
         """Wait until `url` answers 200 (True); after `green_within` s, any answer (False)."""
@@ -171,8 +176,8 @@ class Launcher:
         env["REDIS_URL"] = self.start_redis()
         os.environ["REDIS_URL"] = env["REDIS_URL"]
         env.setdefault("PYTHONUNBUFFERED", "1")
-        self.prepare_django()
-
+        # The worker and the web server boot while this process migrates: nothing reaches them
+        # before "ready" is printed.
         concurrency = os.environ.get("MODELBUILDER_WORKER_CONCURRENCY", "2")
         worker = [str(BIN / "celery"), "-A", "modelbuilder", "worker", "-Q", "cpu,celery",
                   "--concurrency", concurrency, "-n", f"cpu-{port}@%h", "--loglevel", "INFO",
@@ -183,9 +188,12 @@ class Launcher:
             [str(BIN / "daphne"), "-b", host, "-p", str(port), "modelbuilder.asgi:application"],
             env,
         )
+        self.prepare_django()
         url = f"http://{host}:{port}/"
         if not self.wait_healthy(url + "api/health"):
             say(f"warning: {url}api/health is not all green yet")
+        for note in self.notes:
+            say(note)
         say(f"ready in {time.monotonic() - started:.1f} s: open {url}   (Ctrl-C stops everything)")
         while True:
             for name, proc in self.children:
