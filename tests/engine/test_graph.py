@@ -13,6 +13,7 @@ import pytest
 from engine.catalog import load_layers
 from engine.graph import GraphError, build_model, validate
 from engine.layers.base import Layer
+from engine.variables import Variable
 
 load_layers()
 
@@ -130,11 +131,13 @@ def test_param_counts_equal_the_built_model(name):
     assert [list(t.shape) for t in outputs] == [r["shapes"][nid] for nid in r["outputs"]]
 
 
-def test_validate_allocates_no_weights(monkeypatch):
-    def refuse(self, *args, **kwargs):
-        raise AssertionError("validate allocated a weight")
+def _refuse(self, *args, **kwargs):
+    raise AssertionError("validate allocated a weight")
 
-    monkeypatch.setattr(Layer, "add_weight", refuse)
+
+def test_validate_allocates_no_weights(monkeypatch):
+    monkeypatch.setattr(Layer, "add_weight", _refuse)
+    monkeypatch.setattr(Variable, "__init__", _refuse)
     for make in VALID.values():
         r = validate(make())
         assert r["ok"], r["errors"]
@@ -576,7 +579,10 @@ def test_shape_only_param_count_equals_the_real_build(entry):
         inputs = [n("a", "Input", shape=shape)] + ([n("b", "Input", shape=shape)] if entry["inputs"] == "many" else [])
         graph = {"nodes": [*inputs, n("x", entry["name"], **params)],
                  "edges": [e(i["id"], "x") for i in inputs]}
-        r = validate(graph)
+        with pytest.MonkeyPatch.context() as mp:  # validate must not create a single weight
+            mp.setattr(Layer, "add_weight", _refuse)
+            mp.setattr(Variable, "__init__", _refuse)
+            r = validate(graph)
         tried.append((shape, r["errors"]))
         if not r["ok"]:
             continue
