@@ -96,7 +96,7 @@ class RBM(Layer):
         lr = float(learning_rate)
         history = []
         for epoch in range(int(epochs)):
-            order = gen.permutation(n) if shuffle else xp.arange(n)
+            order = xp.argsort(gen.random(n)) if shuffle else xp.arange(n)
             total = 0.0
             for start in range(0, n, batch_size):
                 v0 = data[order[start:start + batch_size]]

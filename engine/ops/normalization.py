@@ -77,6 +77,7 @@ class BatchNormInfer(Function):
     def forward(self, x, *params, mean=None, var=None, epsilon=1e-3, has_gamma=True, has_beta=True):
         xp = xp_of(x)
         gamma, beta = _split(params, has_gamma, has_beta)
+        mean, var = xp.asarray(mean, dtype=x.dtype), xp.asarray(var, dtype=x.dtype)
         inv = 1.0 / xp.sqrt(var + x.dtype.type(epsilon))
         scale = inv * gamma if gamma is not None else inv
         shift = -mean * scale
