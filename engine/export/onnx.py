@@ -2,9 +2,12 @@
 
 Layouts follow the engine (Keras, channels_last): convolutions and pooling are wrapped in Transposes to
 ONNX's NCHW; Dense is MatMul(+Add); BatchNormalization (inference) folds into one Mul and one Add; Embedding
-is Gather; LSTM/GRU/SimpleRNN map to ONNX's recurrent ops with Keras' gate order converted
-(Keras LSTM i,f,c,o → ONNX i,o,f,c; GRU z,r,h is the same, ``reset_after=True`` is
-``linear_before_reset=1``). Layers without a mapping raise ``NotImplementedError`` naming them.
+is Gather; LSTM/GRU/SimpleRNN (and Bidirectional) map to ONNX's recurrent ops with Keras' gate order
+converted (Keras LSTM i,f,c,o → ONNX i,o,f,c; GRU z,r,h is the same, ``reset_after=True`` is
+``linear_before_reset=1``). Also: Depthwise/Separable/Transposed convolutions, ZeroPadding, Cropping,
+UpSampling, RepeatVector, Permute, TimeDistributed(Dense...), Dot (2-D). "same" padding is TensorFlow's
+(extra cell at the end), written as explicit pads. Layers without a mapping raise ``NotImplementedError``
+naming them.
 """
 
 from __future__ import annotations
@@ -318,52 +321,267 @@ def _rnn_acts(layer, keys):
     return out
 
 
+def _rnn_params(layer):
+    """(ONNX op, W, R, B, attrs) of one LSTM/GRU/SimpleRNN layer, Keras gate order converted."""
+    kind = type(layer).__name__
+    cfg, w = _cfg(layer), _weights(layer)
+    if cfg.get("return_state") or cfg.get("stateful"):
+        raise NotImplementedError(f"ONNX export: {kind} {layer.name!r} with return_state/stateful.")
+    units = int(cfg["units"])
+    kernel, recurrent = w[0], w[1]
+    bias = w[2] if cfg.get("use_bias", True) else None
+    if kind == "LSTM":
+        def reorder(m):  # Keras i,f,c,o → ONNX i,o,f,c along the last axis
+            i, f, c, o = np.split(m, 4, axis=-1)
+            return np.concatenate([i, o, f, c], axis=-1)
+
+        W, R = reorder(kernel).T, reorder(recurrent).T
+        B = np.zeros(8 * units, np.float32)
+        if bias is not None:
+            B[:4 * units] = reorder(bias)
+        acts = _rnn_acts(layer, ("recurrent_activation", "activation")) + _rnn_acts(layer, ("activation",))
+        return "LSTM", W, R, B, {"activations": acts}, units
+    if kind == "GRU":
+        B = np.zeros(6 * units, np.float32)
+        reset_after = cfg.get("reset_after", True)
+        if bias is not None:
+            if reset_after:
+                B[:3 * units], B[3 * units:] = bias[0], bias[1]
+            else:
+                B[:3 * units] = bias
+        return "GRU", kernel.T, recurrent.T, B, {
+            "activations": _rnn_acts(layer, ("recurrent_activation", "activation")),
+            "linear_before_reset": int(bool(reset_after))}, units
+    if kind == "SimpleRNN":
+        B = np.zeros(2 * units, np.float32)
+        if bias is not None:
+            B[:units] = bias
+        return "RNN", kernel.T, recurrent.T, B, {"activations": _rnn_acts(layer, ("activation",))}, units
+    raise NotImplementedError(f"ONNX export: recurrent layer {layer.name!r} ({kind}).")
+
+
+def _run_rnn(b, name, x, params, direction):
+    op, W, R, B, attrs, units = params
+    inputs = [x, b.const(f"{name}_W", W), b.const(f"{name}_R", R), b.const(f"{name}_B", B)]
+    return b.op(op, inputs, name, n_out=2, hidden_size=units, direction=direction, **attrs)
+
+
 def _recurrent(kind):
     def emit(b, layer, xs, shapes):
-        cfg, w = _cfg(layer), _weights(layer)
-        if cfg.get("go_backwards") or cfg.get("return_state") or cfg.get("stateful"):
-            raise NotImplementedError(f"ONNX export: {kind} {layer.name!r} with go_backwards/return_state/stateful.")
-        units = int(cfg["units"])
-        kernel, recurrent = w[0], w[1]
-        bias = w[2] if cfg.get("use_bias", True) else None
-        if kind == "LSTM":
-            def reorder(m):  # Keras i,f,c,o → ONNX i,o,f,c along the last axis
-                i, f, c, o = np.split(m, 4, axis=-1)
-                return np.concatenate([i, o, f, c], axis=-1)
-
-            W, R = reorder(kernel).T[None], reorder(recurrent).T[None]
-            B = np.zeros((1, 8 * units), np.float32)
-            if bias is not None:
-                B[0, :4 * units] = reorder(bias)
-            acts = _rnn_acts(layer, ("recurrent_activation", "activation")) + _rnn_acts(layer, ("activation",))
-            attrs = {"activations": acts}
-        elif kind == "GRU":
-            W, R = kernel.T[None], recurrent.T[None]
-            B = np.zeros((1, 6 * units), np.float32)
-            reset_after = cfg.get("reset_after", True)
-            if bias is not None:
-                if reset_after:
-                    B[0, :3 * units], B[0, 3 * units:] = bias[0], bias[1]
-                else:
-                    B[0, :3 * units] = bias
-            attrs = {"activations": _rnn_acts(layer, ("recurrent_activation", "activation")),
-                     "linear_before_reset": int(bool(reset_after))}
-        else:
-            W, R = kernel.T[None], recurrent.T[None]
-            B = np.zeros((1, 2 * units), np.float32)
-            if bias is not None:
-                B[0, :units] = bias
-            attrs = {"activations": _rnn_acts(layer, ("activation",))}
+        cfg = _cfg(layer)
+        if cfg.get("go_backwards"):
+            raise NotImplementedError(f"ONNX export: {kind} {layer.name!r} with go_backwards.")
+        p = _rnn_params(layer)
         x = b.op("Transpose", [xs[0]], layer.name, perm=[1, 0, 2])  # (time, batch, features)
-        inputs = [x, b.const(f"{layer.name}_W", W), b.const(f"{layer.name}_R", R), b.const(f"{layer.name}_B", B)]
-        y, y_h = b.op(kind if kind != "SimpleRNN" else "RNN", inputs, layer.name, n_out=2,
-                      hidden_size=units, **attrs)
+        y, y_h = _run_rnn(b, layer.name, x, (p[0], p[1][None], p[2][None], p[3][None], p[4], p[5]), "forward")
         if cfg.get("return_sequences"):
             y = b.op("Squeeze", [y, b.const("axis1", [1], np.int64)], layer.name)  # (time, batch, units)
             return b.op("Transpose", [y], layer.name, perm=[1, 0, 2])
         return b.op("Squeeze", [y_h, b.const("axis0", [0], np.int64)], layer.name)
 
     return emit
+
+
+def _bidirectional(b, layer, xs, shapes):
+    cfg = _cfg(layer)
+    fwd, bwd = _rnn_params(layer.forward_layer), _rnn_params(layer.backward_layer)
+    if fwd[0] != bwd[0] or fwd[4] != bwd[4]:
+        raise NotImplementedError(f"ONNX export: Bidirectional {layer.name!r} with different directions.")
+    units = fwd[5]
+    attrs = {**fwd[4], "activations": fwd[4]["activations"] * 2}  # one list per direction
+    stacked = (fwd[0], np.stack([fwd[1], bwd[1]]), np.stack([fwd[2], bwd[2]]), np.stack([fwd[3], bwd[3]]),
+               attrs, units)
+    x = b.op("Transpose", [xs[0]], layer.name, perm=[1, 0, 2])
+    y, y_h = _run_rnn(b, layer.name, x, stacked, "bidirectional")
+    sequences = bool(_cfg(layer.forward_layer).get("return_sequences"))
+    if sequences:  # (time, 2, batch, units) → (batch, time, 2, units)
+        y = b.op("Transpose", [y], layer.name, perm=[2, 0, 1, 3])
+        parts_axis = 2
+    else:  # (2, batch, units) → (batch, 2, units)
+        y = b.op("Transpose", [y_h], layer.name, perm=[1, 0, 2])
+        parts_axis = 1
+    mode = cfg.get("merge_mode", "concat")
+    if mode == "concat":
+        shape = [0, 0, 2 * units] if sequences else [0, 2 * units]
+        return b.op("Reshape", [y, b.const("shape", shape, np.int64)], layer.name)
+    f, r = b.op("Split", [y, b.const("split", [1, 1], np.int64)], layer.name, n_out=2, axis=parts_axis)
+    f = b.op("Squeeze", [f, b.const("axis", [parts_axis], np.int64)], layer.name)
+    r = b.op("Squeeze", [r, b.const("axis", [parts_axis], np.int64)], layer.name)
+    if mode == "sum":
+        return b.op("Add", [f, r], layer.name)
+    if mode == "mul":
+        return b.op("Mul", [f, r], layer.name)
+    if mode == "ave":
+        return b.op("Mul", [b.op("Add", [f, r], layer.name), b.const("half", 0.5)], layer.name)
+    raise NotImplementedError(f"ONNX export: Bidirectional {layer.name!r} with merge_mode={mode!r}.")
+
+
+# ---- more layer families ------------------------------------------------------------------------------
+def _spatial_axes(cfg, rank):
+    return list(range(2, rank)) if cfg.get("data_format") == "channels_first" else list(range(1, rank - 1))
+
+
+def _pairs(value, n):
+    """ZeroPadding/Cropping arguments → [(before, after)] * n."""
+    if isinstance(value, int):
+        return [(value, value)] * n
+    value = list(value)
+    if n == 1 and len(value) == 2 and all(isinstance(v, int) for v in value):
+        return [(value[0], value[1])]  # 1-D layers: (before, after)
+    if len(value) != n:
+        raise NotImplementedError(f"ONNX export: unreadable padding/cropping {value!r}.")
+    return [(v, v) if isinstance(v, int) else (int(v[0]), int(v[1])) for v in value]
+
+
+def _zero_padding(b, layer, xs, shapes):
+    cfg, rank = _cfg(layer), len(shapes[0])
+    axes = _spatial_axes(cfg, rank)
+    pad = _pairs(cfg["padding"], len(axes))
+    begin, end = [0] * rank, [0] * rank
+    for axis, (p0, p1) in zip(axes, pad, strict=True):
+        begin[axis], end[axis] = p0, p1
+    return b.op("Pad", [xs[0], b.const("pads", begin + end, np.int64)], layer.name, mode="constant")
+
+
+def _cropping(b, layer, xs, shapes):
+    cfg, rank = _cfg(layer), len(shapes[0])
+    axes = _spatial_axes(cfg, rank)
+    crop = _pairs(cfg["cropping"], len(axes))
+    starts, ends = [c0 for c0, _ in crop], [-c1 if c1 else np.iinfo(np.int64).max for _, c1 in crop]
+    return b.op("Slice", [xs[0], b.const("starts", starts, np.int64), b.const("ends", ends, np.int64),
+                          b.const("axes", axes, np.int64)], layer.name)
+
+
+def _upsampling(b, layer, xs, shapes):
+    cfg, rank = _cfg(layer), len(shapes[0])
+    size = cfg.get("size", 2)
+    size = [int(size)] * (rank - 2) if isinstance(size, int) else [int(v) for v in size]
+    scales = [1.0] * rank
+    for axis, k in zip(_spatial_axes(cfg, rank), size, strict=True):
+        scales[axis] = float(k)
+    return b.op("Resize", [xs[0], "", b.const("scales", scales)], layer.name, mode="nearest",
+                coordinate_transformation_mode="asymmetric", nearest_mode="floor")
+
+
+def _repeat_vector(b, layer, xs, shapes):
+    n = int(_cfg(layer)["n"])
+    y = b.op("Unsqueeze", [xs[0], b.const("axis1", [1], np.int64)], layer.name)
+    return b.op("Tile", [y, b.const("repeats", [1, n, 1], np.int64)], layer.name)
+
+
+def _depthwise(b, layer, xs, shapes):
+    cfg, w = _cfg(layer), _weights(layer)
+    rank = len(shapes[0])
+    n = rank - 2
+    kernel = w[0]  # (*k, in, multiplier) → (in * multiplier, 1, *k)
+    k_shape = kernel.shape[:n]
+    channels = kernel.shape[n] * kernel.shape[n + 1]
+    kernel = kernel.reshape(*k_shape, 1, channels).transpose(n + 1, n, *range(n))
+    return _conv_like(b, layer, xs, shapes, kernel, w[1] if cfg.get("use_bias", True) else None,
+                      group=int(w[0].shape[n]), activation=cfg.get("activation"))
+
+
+def _separable(b, layer, xs, shapes):
+    cfg, w = _cfg(layer), _weights(layer)
+    rank = len(shapes[0])
+    n = rank - 2
+    depth, point = w[0], w[1]
+    k_shape = depth.shape[:n]
+    channels = depth.shape[n] * depth.shape[n + 1]
+    depth = depth.reshape(*k_shape, 1, channels).transpose(n + 1, n, *range(n))
+    y = _conv_like(b, layer, xs, shapes, depth, None, group=int(w[0].shape[n]), activation=None, channels_last=False)
+    point = point.transpose(n + 1, n, *range(n))  # (1.., in*mult, filters) → (filters, in*mult, 1..)
+    inputs = [y, b.const(f"{layer.name}_pointwise", point)]
+    if cfg.get("use_bias", True):
+        inputs.append(b.const(f"{layer.name}_bias", w[2]))
+    y = b.op("Conv", inputs, layer.name, kernel_shape=[1] * n)
+    if cfg.get("data_format") != "channels_first":
+        y = b.to_channels_last(y, rank, layer.name)
+    return b.activation(cfg.get("activation"), y, layer.name)
+
+
+def _conv_like(b, layer, xs, shapes, kernel, bias, group, activation, channels_last=True):
+    """A Conv node with the layer's strides/dilation/padding; returns channels-last unless told otherwise."""
+    cfg, rank = _cfg(layer), len(shapes[0])
+    n = rank - 2
+    channels_first = cfg.get("data_format") == "channels_first"
+    spatial = shapes[0][2:] if channels_first else shapes[0][1:-1]
+    attrs = {"strides": _spatial(cfg, "strides", n), "dilations": _spatial(cfg, "dilation_rate", n),
+             "group": group, "kernel_shape": list(kernel.shape[2:])}
+    if cfg.get("padding", "valid") == "same":
+        pads = _same_pads(spatial, attrs["kernel_shape"], attrs["strides"], attrs["dilations"])
+        if pads is None:
+            attrs["auto_pad"] = "SAME_UPPER"
+        else:
+            attrs["pads"] = pads
+    x = xs[0] if channels_first else b.to_channels_first(xs[0], rank, layer.name)
+    inputs = [x, b.const(f"{layer.name}_kernel", kernel)]
+    if bias is not None:
+        inputs.append(b.const(f"{layer.name}_bias", bias))
+    y = b.op("Conv", inputs, layer.name, **attrs)
+    if not channels_last:
+        return y
+    if not channels_first:
+        y = b.to_channels_last(y, rank, layer.name)
+    return b.activation(activation, y, layer.name)
+
+
+def _conv_transpose(b, layer, xs, shapes):
+    cfg, w = _cfg(layer), _weights(layer)
+    rank = len(shapes[0])
+    n = rank - 2
+    kernel = w[0].transpose(n + 1, n, *range(n))  # (*k, out, in) → (in, out, *k)
+    strides, dilations = _spatial(cfg, "strides", n), _spatial(cfg, "dilation_rate", n)
+    ks = list(kernel.shape[2:])
+    attrs = {"strides": strides, "dilations": dilations, "kernel_shape": ks}
+    if cfg.get("output_padding") is not None:
+        raise NotImplementedError(f"ONNX export: {type(layer).__name__} {layer.name!r} with output_padding.")
+    if cfg.get("padding", "valid") == "same":
+        begin, end, extra = [], [], []
+        for k, s, d in zip(ks, strides, dilations, strict=True):
+            total = (k - 1) * d + 1 - s
+            if total >= 0:
+                begin.append(total // 2)
+                end.append(total - total // 2)
+                extra.append(0)
+            else:
+                begin.append(0)
+                end.append(0)
+                extra.append(-total)
+        attrs["pads"] = begin + end
+        if any(extra):
+            attrs["output_padding"] = extra
+    else:
+        extra = [max(s - ((k - 1) * d + 1), 0) for k, s, d in zip(ks, strides, dilations, strict=True)]
+        if any(extra):
+            attrs["output_padding"] = extra
+    channels_first = cfg.get("data_format") == "channels_first"
+    x = xs[0] if channels_first else b.to_channels_first(xs[0], rank, layer.name)
+    inputs = [x, b.const(f"{layer.name}_kernel", kernel)]
+    if cfg.get("use_bias", True):
+        inputs.append(b.const(f"{layer.name}_bias", w[1]))
+    y = b.op("ConvTranspose", inputs, layer.name, **attrs)
+    if not channels_first:
+        y = b.to_channels_last(y, rank, layer.name)
+    return b.activation(cfg.get("activation"), y, layer.name)
+
+
+def _time_distributed(b, layer, xs, shapes):
+    inner = layer.layer
+    if type(inner).__name__ in ("Dense", "Activation", "Dropout", "ReLU", "LeakyReLU", "ELU", "Softmax",
+                                "Identity", "BatchNormalization", "LayerNormalization"):
+        return EMITTERS[type(inner).__name__](b, inner, xs, shapes)
+    raise NotImplementedError(f"ONNX export: TimeDistributed {layer.name!r} around {type(inner).__name__}.")
+
+
+def _dot(b, layer, xs, shapes):
+    cfg = _cfg(layer)
+    axes = cfg.get("axes")
+    axes = [axes, axes] if isinstance(axes, int) else list(axes)
+    if cfg.get("normalize") or any(len(s) != 2 for s in shapes) or any(a % 2 != 1 for a in axes):
+        raise NotImplementedError(f"ONNX export: Dot {layer.name!r} only for 2-D inputs without normalize.")
+    y = b.op("Mul", xs, layer.name)
+    return b.op("ReduceSum", [y, b.const("axis", [-1], np.int64)], layer.name, keepdims=1)
 
 
 EMITTERS = {
@@ -383,6 +601,13 @@ EMITTERS = {
     "Maximum": _merge("Max"), "Minimum": _merge("Min"), "Concatenate": _concat,
     "Embedding": _embedding, "LSTM": _recurrent("LSTM"), "GRU": _recurrent("GRU"),
     "SimpleRNN": _recurrent("SimpleRNN"),
+    "ZeroPadding1D": _zero_padding, "ZeroPadding2D": _zero_padding, "ZeroPadding3D": _zero_padding,
+    "Cropping1D": _cropping, "Cropping2D": _cropping, "Cropping3D": _cropping,
+    "UpSampling1D": _upsampling, "UpSampling2D": _upsampling, "UpSampling3D": _upsampling,
+    "RepeatVector": _repeat_vector, "DepthwiseConv2D": _depthwise, "DepthwiseConv1D": _depthwise,
+    "SeparableConv2D": _separable, "SeparableConv1D": _separable,
+    "Conv2DTranspose": _conv_transpose, "Conv1DTranspose": _conv_transpose, "Conv3DTranspose": _conv_transpose,
+    "TimeDistributed": _time_distributed, "Dot": _dot, "Bidirectional": _bidirectional,
 }
 
 _ONNX_DTYPES = {"float32": 1, "float64": 11, "int32": 6, "int64": 7, "float16": 10, "uint8": 2, "int8": 3,

@@ -5,7 +5,12 @@
 file: unknown or Lambda layers, links and absurd sizes give a ``ModelFileError`` (a ``ValueError``).
 """
 
-from engine.saving.errors import ModelFileError, UnknownLayerError, UnsafeModelError, WeightMismatchError
+from engine.saving.errors import (
+           ModelFileError,
+           UnknownLayerError,
+           UnsafeModelError,
+           WeightMismatchError,
+)
 from engine.saving.json_config import model_from_json, model_to_json
 from engine.saving.legacy_h5 import load_model, save_model
 from engine.saving.weights import load_weights, save_weights

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.export import to_onnx
 import engine.layers
 from engine.backend import set_seed
+from engine.export import to_onnx
 from engine.layers.base import LAYERS
 from engine.models import Model, Sequential
 from engine.saving.layer_config import _register_all_layers
@@ -44,6 +44,11 @@ def _shared():
                                          L.Dense(1, name="aux")(merged)])
 
 
+def _dot_model():
+    a, b = L.Input(shape=(5,)), L.Input(shape=(5,))
+    return Model(inputs=[a, b], outputs=L.Dense(1)(L.Dot(axes=1)([L.Dense(3)(a), L.Dense(3)(b)])))
+
+
 def _trained_bn():
     model = _seq((9, 7, 2), L.Conv2D(4, (3, 2), padding="same", activation="relu"), L.BatchNormalization(),
                  L.MaxPooling2D(2), L.Conv2D(3, 2, strides=(2, 1), padding="same", activation="swish"),
@@ -72,6 +77,22 @@ MODELS = {
     "layernorm_globalmax": (lambda: _seq((6, 6, 2), L.Conv2D(3, 2), L.LayerNormalization(),
                                          L.GlobalMaxPooling2D(), L.Dense(2)), [(4, 6, 6, 2)], "float"),
     "functional_shared_merges": (_shared, [(5, 6), (5, 6)], "float"),
+    "conv_variants": (lambda: _seq((6, 6, 2), L.ZeroPadding2D(((1, 0), (2, 1))),
+                                   L.DepthwiseConv2D(3, depth_multiplier=2, activation="relu"),
+                                   L.SeparableConv2D(3, 2, padding="same", depth_multiplier=2),
+                                   L.Conv2DTranspose(2, 3, strides=2, padding="same"),
+                                   L.Conv2DTranspose(2, 2, strides=1, activation="tanh"),
+                                   L.Cropping2D(((1, 2), (0, 1))), L.UpSampling2D((2, 1)),
+                                   L.AveragePooling2D(3, padding="same"), L.Flatten(), L.Dense(2)),
+                      [(3, 6, 6, 2)], "float"),
+    "sequence_wrappers": (lambda: _seq((5, 3), L.ZeroPadding1D(1), L.Cropping1D((0, 1)), L.UpSampling1D(2),
+                                       L.Bidirectional(L.LSTM(3, return_sequences=True)),
+                                       L.TimeDistributed(L.Dense(2)), L.Permute((2, 1)), L.GlobalMaxPooling1D(),
+                                       L.RepeatVector(3), L.Bidirectional(L.GRU(2, return_sequences=True),
+                                                                          merge_mode="sum"),
+                                       L.Bidirectional(L.SimpleRNN(2), merge_mode="ave"), L.Dense(1)),
+                          [(4, 5, 3)], "float"),
+    "dot": (lambda: _dot_model(), [(4, 5), (4, 5)], "float"),
 }
 
 

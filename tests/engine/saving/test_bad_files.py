@@ -264,8 +264,10 @@ def test_absurd_embedding_from_json():
     {"class_name": "Functional", "config": {"layers": [
         {"class_name": "InputLayer", "name": "i", "config": {"batch_shape": [None, 2], "name": "i"},
          "inbound_nodes": []},
-        {"class_name": "Dense", "name": "a", "config": {"name": "a", "units": 2}, "inbound_nodes": [[["b", 0, 0, {}]]]},
-        {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 2}, "inbound_nodes": [[["a", 0, 0, {}]]]}],
+        {"class_name": "Dense", "name": "a", "config": {"name": "a", "units": 2},
+         "inbound_nodes": [[["b", 0, 0, {}]]]},
+        {"class_name": "Dense", "name": "b", "config": {"name": "b", "units": 2},
+         "inbound_nodes": [[["a", 0, 0, {}]]]}],
         "input_layers": [["i", 0, 0]], "output_layers": [["b", 0, 0]]}},
 ])
 def test_malformed_configs(bad_config):

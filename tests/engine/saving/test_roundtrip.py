@@ -352,8 +352,10 @@ def test_keras2_legacy_config_keys(tmp_path):
         {"class_name": "LeakyReLU", "config": {"name": "leaky", "alpha": 0.25, "dtype": "float32"}},
         {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "linear",
                                            "dtype": {"class_name": "Policy", "config": {"name": "float32"}}}}]}}
-    training = {"loss": {"class_name": "MeanSquaredError", "config": {"reduction": "auto", "name": "mean_squared_error"}},
-                "metrics": [[{"class_name": "MeanMetricWrapper", "config": {"name": "mae", "fn": "mean_absolute_error"}}]],
+    training = {"loss": {"class_name": "MeanSquaredError",
+                         "config": {"reduction": "auto", "name": "mean_squared_error"}},
+                "metrics": [[{"class_name": "MeanMetricWrapper",
+                              "config": {"name": "mae", "fn": "mean_absolute_error"}}]],
                 "loss_weights": None, "optimizer_config": {"class_name": "Custom>Adam", "config": {
                     "name": "Adam", "learning_rate": 0.01, "is_legacy_optimizer": False, "jit_compile": True}}}
     _legacy_file(tmp_path / "old.h5", config,
