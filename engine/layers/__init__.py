@@ -1,5 +1,16 @@
 """Every layer (Keras names), plus ``serialize``/``deserialize`` for {"class_name", "config"} dicts."""
 
+from engine.layers import (  # noqa: F401,E402 - register the families
+    conv,
+    embedding,
+    merge,
+    noise,
+    normalization,
+    pooling,
+    rbm,
+    recurrent,
+    reshaping,
+)
 from engine.layers.base import LAYERS, InputSpec, Layer, register
 from engine.layers.core import (
     ELU,
@@ -15,10 +26,43 @@ from engine.layers.core import (
     Reshape,
     Softmax,
 )
-from engine.layers import conv, embedding, normalization, pooling  # noqa: F401,E402 - register the families
+from engine.layers.rbm import DBN  # noqa: E402 - a helper that stacks RBMs, not a layer
 
 # every registered layer class under its Keras name (engine.layers.Conv2D, engine.layers.LSTM, ...)
 globals().update({name: cls for name, cls in LAYERS.items() if isinstance(cls, type) and name.isidentifier()})
+
+
+# Keras' functional merge spellings: ``concatenate([a, b], axis=-1)`` = ``Concatenate(axis=-1)([a, b])``
+def add(inputs, **kwargs):
+    return merge.Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return merge.Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return merge.Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return merge.Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return merge.Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return merge.Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return merge.Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes, normalize=False, **kwargs):
+    return merge.Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
 
 
 def serialize(layer) -> dict:
@@ -51,4 +95,5 @@ import engine.models as _models  # noqa: E402,F401 - registers Sequential/Functi
 
 __all__ = sorted({"ELU", "LAYERS", "Activation", "Dense", "Dropout", "Flatten", "Identity", "Input", "InputLayer",
                   "InputSpec", "Layer", "LeakyReLU", "ReLU", "Reshape", "Softmax", "deserialize", "get", "register",
-                  "serialize", *(n for n, c in LAYERS.items() if isinstance(c, type) and n.isidentifier())})
+                  "serialize", "DBN", "add", "subtract", "multiply", "average", "maximum", "minimum",
+                  "concatenate", "dot", *(n for n, c in LAYERS.items() if isinstance(c, type) and n.isidentifier())})

@@ -5,39 +5,11 @@ import json
 import numpy as np
 import pytest
 
-import engine.layers as L
 from engine.backend import set_seed
-from engine.layers import Dense, Input, Layer
+from engine.layers import Add, Concatenate, Dense, Input, add, concatenate
 from engine.models import Functional, Model, Sequential, model_from_json
-from engine.ops import math as M
 
 RNG = np.random.default_rng(0)
-
-
-class _Concat(Layer):
-    """A stand-in merge layer, used only when engine.layers.Concatenate has not landed."""
-
-    def call(self, inputs):
-        return M.concatenate(inputs, axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[0][:-1], sum(s[-1] for s in input_shape))
-
-
-class _Add(Layer):
-    def call(self, inputs):
-        out = inputs[0]
-        for x in inputs[1:]:
-            out = out + x
-        return out
-
-    def compute_output_shape(self, input_shape):
-        return input_shape[0]
-
-
-Concatenate = getattr(L, "Concatenate", _Concat)
-Add = getattr(L, "Add", _Add)
-CUSTOM = {"_Concat": _Concat, "_Add": _Add}
 
 
 def shared_model():
@@ -101,13 +73,13 @@ def test_config_has_keras3_nodes_and_rebuilds_the_same_model():
     assert [n["args"][0]["config"]["keras_history"] for n in shared_nodes] == [["in_a", 0, 0], ["in_b", 0, 0]]
     concat_args = entries["concat"]["inbound_nodes"][0]["args"][0]
     assert [a["config"]["keras_history"] for a in concat_args] == [["shared_dense", 0, 0], ["shared_dense", 1, 0]]
-    clone = Model.from_config(config, custom_objects=CUSTOM)
+    clone = Model.from_config(config)
     assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
     clone.set_weights(model.get_weights())
     xa, xb = RNG.normal(size=(3, 6)), RNG.normal(size=(3, 6))
     np.testing.assert_allclose(clone.predict([xa, xb]), model.predict([xa, xb]), rtol=1e-6)
     assert clone.get_config() == config
-    assert model_from_json(model.to_json(), CUSTOM).count_params() == model.count_params()
+    assert model_from_json(model.to_json()).count_params() == model.count_params()
 
 
 def test_keras2_style_inbound_nodes_are_read():
@@ -117,7 +89,7 @@ def test_keras2_style_inbound_nodes_are_read():
             [[a["config"]["keras_history"][0], a["config"]["keras_history"][1], 0, {}]
              for a in (n["args"][0] if isinstance(n["args"][0], list) else [n["args"][0]])]
             for n in entry["inbound_nodes"]]
-    assert Functional.from_config(config, CUSTOM).count_params() == shared_model().count_params()
+    assert Functional.from_config(config).count_params() == shared_model().count_params()
 
 
 def test_multi_output_losses_loss_weights_and_logs():
@@ -158,7 +130,7 @@ def test_nested_models_used_as_layers():
     np.testing.assert_allclose(model.predict([xa, xb]), want, rtol=1e-5, atol=1e-6)
     config = json.loads(json.dumps(model.get_config()))
     assert {e["class_name"] for e in config["layers"]} >= {"Sequential", "Functional"}
-    clone = Model.from_config(config, custom_objects=CUSTOM)
+    clone = Model.from_config(config)
     clone.set_weights(model.get_weights())
     np.testing.assert_allclose(clone.predict([xa, xb]), want, rtol=1e-5, atol=1e-6)
 
@@ -193,6 +165,13 @@ def test_errors_for_bad_graphs_and_bad_inputs():
         model.predict(np.zeros((4, 3)))
     with pytest.raises(ValueError, match="expected axis -1 of input shape to have value 3"):
         model.predict([np.zeros((4, 5)), np.zeros((4, 5))])
+
+
+def test_functional_merge_spellings():
+    a, b = Input((3,)), Input((3,))
+    model = Model([a, b], concatenate([add([a, b]), a], axis=-1))
+    x = RNG.normal(size=(2, 3))
+    np.testing.assert_allclose(model.predict([x, 2 * x]), np.concatenate([3 * x, x], axis=-1), rtol=1e-6)
 
 
 def test_from_graph_builds_the_editor_graph():
