@@ -13,8 +13,6 @@ output layer, to fine-tune with backpropagation.
 
 from __future__ import annotations
 
-
-
 from engine.autograd import no_grad
 from engine.backend import floatx, get_xp, rng, to_cpu, to_device
 from engine.layers import _common as C

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from engine.autograd import Function, Tensor
 from engine.backend import xp_of
-from engine.ops.conv import _pad, conv_padding, windows
+from engine.ops.conv import _pad, conv_padding
 from engine.ops.math import Max, Mean, Reshape
 
 

@@ -1,6 +1,6 @@
 import numpy as np
-from threadpoolctl import threadpool_limits
 import pytest
+from threadpoolctl import threadpool_limits
 
 from engine.autograd import Tensor
 from engine.layers.conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D

@@ -38,8 +38,8 @@ def test_embedding_gradient_wrt_table():
 
 def check_layer_grads_ids(layer, ids):
     """Table gradients numerically (the integer ids themselves have none)."""
-    from engine.ops.gradcheck import check_grad
     from engine.ops.embedding import embedding
+    from engine.ops.gradcheck import check_grad
 
     check_grad(lambda t: embedding(ids, t), layer.embeddings.numpy())
 

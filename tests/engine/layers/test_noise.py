@@ -3,8 +3,13 @@ import pytest
 
 from engine.autograd import Tensor
 from engine.backend import set_seed
-from engine.layers.noise import (AlphaDropout, GaussianDropout, GaussianNoise, SpatialDropout1D,
-                                 SpatialDropout2D)
+from engine.layers.noise import (
+    AlphaDropout,
+    GaussianDropout,
+    GaussianNoise,
+    SpatialDropout1D,
+    SpatialDropout2D,
+)
 
 from .checks import check_config_round_trip
 

@@ -2,10 +2,17 @@ import numpy as np
 import pytest
 
 from engine.autograd import Tensor
-from engine.layers.pooling import (AveragePooling1D, AveragePooling2D, GlobalAveragePooling1D,
-                                   GlobalAveragePooling2D, GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPooling1D,
-                                   MaxPooling2D)
 from engine.layers.base import LAYERS
+from engine.layers.pooling import (
+    AveragePooling1D,
+    AveragePooling2D,
+    GlobalAveragePooling1D,
+    GlobalAveragePooling2D,
+    GlobalMaxPooling1D,
+    GlobalMaxPooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+)
 
 from .checks import check_config_round_trip, check_layer_grads, check_output_shape
 

@@ -1,7 +1,7 @@
 import numpy as np
-from threadpoolctl import threadpool_limits
 import pytest
 from sklearn.datasets import load_digits
+from threadpoolctl import threadpool_limits
 
 from engine.backend import set_seed
 from engine.layers.rbm import DBN, RBM

@@ -1,6 +1,6 @@
 import numpy as np
-from threadpoolctl import threadpool_limits
 import pytest
+from threadpoolctl import threadpool_limits
 
 from engine.autograd import Tensor
 from engine.backend import set_seed

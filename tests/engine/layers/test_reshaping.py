@@ -2,8 +2,16 @@ import numpy as np
 import pytest
 
 from engine.autograd import Tensor
-from engine.layers.reshaping import (Cropping1D, Cropping2D, Permute, RepeatVector, UpSampling1D, UpSampling2D,
-                                     ZeroPadding1D, ZeroPadding2D)
+from engine.layers.reshaping import (
+    Cropping1D,
+    Cropping2D,
+    Permute,
+    RepeatVector,
+    UpSampling1D,
+    UpSampling2D,
+    ZeroPadding1D,
+    ZeroPadding2D,
+)
 
 from .checks import check_config_round_trip, check_layer_grads, check_output_shape
 

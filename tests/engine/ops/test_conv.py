@@ -2,8 +2,15 @@ import numpy as np
 import pytest
 
 from engine.autograd import Tensor
-from engine.ops.conv import (conv1d, conv2d, conv2d_transpose, conv_output_length, conv_padding,
-                             deconv_output_length, depthwise_conv2d)
+from engine.ops.conv import (
+    conv1d,
+    conv2d,
+    conv2d_transpose,
+    conv_output_length,
+    conv_padding,
+    deconv_output_length,
+    depthwise_conv2d,
+)
 from engine.ops.gradcheck import check_grad
 
 

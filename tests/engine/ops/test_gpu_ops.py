@@ -33,7 +33,8 @@ def f32(*shape):
 
 MASK = np.array([[1, 1, 0, 1, 1], [1, 0, 0, 1, 0]], bool)
 CASES = {
-    "conv2d_same_stride": (lambda x, w, b: conv2d(x, w, b, strides=2, padding="same"), (f32(2, 7, 6, 3), f32(3, 3, 3, 4), f32(4))),
+    "conv2d_same_stride": (lambda x, w, b: conv2d(x, w, b, strides=2, padding="same"),
+                           (f32(2, 7, 6, 3), f32(3, 3, 3, 4), f32(4))),
     "conv2d_groups_dilation": (lambda x, w: conv2d(x, w, padding="same", dilation_rate=2, groups=2),
                                (f32(2, 6, 6, 4), f32(3, 3, 2, 6))),
     "conv1d_causal": (lambda x, w: conv1d(x, w, padding="causal"), (f32(2, 7, 3), f32(3, 3, 4))),

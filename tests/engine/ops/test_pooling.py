@@ -4,8 +4,15 @@ import pytest
 from engine.autograd import Tensor
 from engine.ops.conv import conv_padding
 from engine.ops.gradcheck import check_grad
-from engine.ops.pooling import (avg_pool1d, avg_pool2d, global_avg_pool, global_max_pool, max_pool1d,
-                                max_pool2d, pool_output_length)
+from engine.ops.pooling import (
+    avg_pool1d,
+    avg_pool2d,
+    global_avg_pool,
+    global_max_pool,
+    max_pool1d,
+    max_pool2d,
+    pool_output_length,
+)
 
 
 def naive_pool(x, pool, strides, padding, kind):
