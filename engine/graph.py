@@ -26,6 +26,8 @@ Fixes (``fix``), all in the editor's existing ``insert`` vocabulary where possib
   its inputs (Dense after a convolution/pooling output, see below; a layer that needs a 2D input fed N-D).
 - ``{"action": "insert", "layer": "Input", "params": {"shape": [...]}, "before": id}`` adds an Input feeding
   ``id`` (the graph has no Input; the shape is a guess to edit).
+- ``{"action": "insert", "layer": "Concatenate", "params": {}, "before": id}`` merges the several inputs of a
+  single-input layer (the editor's insert moves all of ``id``'s incoming edges onto the new node).
 - ``{"action": "remove_edge", "edge": k, "source": a, "target": b}`` removes the k-th edge (it names a
   missing node).
 
@@ -546,7 +548,8 @@ def _check_arity(a: _Analysis) -> None:
         elif node.arity == 1 and n > 1:
             sources = ", ".join(repr(s) for s in a.incoming[nid])
             a.error(nid, f"{_label(a, nid)} takes one input but has {n} (from {sources}); combine them first with a "
-                         "merge layer such as Concatenate or Add.")
+                         "merge layer such as Concatenate or Add.",
+                    {"action": "insert", "layer": "Concatenate", "params": {}, "before": nid})
         elif nid not in reached and nid not in a.in_cycle:
             a.error(nid, f"{_label(a, nid)} is not connected to any Input.")
     if not a.inputs:

@@ -301,6 +301,11 @@ def test_single_input_layer_with_two_inputs():
          "edges": [e("a", "d"), e("b", "d")]}
     [err] = errors_on(validate(g), "d")
     assert "one input" in err["message"] and "Concatenate" in err["message"]
+    assert err["fix"] == {"action": "insert", "layer": "Concatenate", "params": {}, "before": "d"}
+    g["nodes"].append(n("cat", "Concatenate"))  # the fix, applied as the editor does
+    g["edges"] = [e("a", "cat", target_index=0), e("b", "cat", target_index=1), e("cat", "d")]
+    r = validate(g)
+    assert r["ok"] and r["shapes"]["d"] == [None, 2]
 
 
 def test_incompatible_shapes_name_the_node():
