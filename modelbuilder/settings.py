@@ -180,10 +180,13 @@ CHANNEL_LAYERS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"skip_health": {"()": "modelbuilder.core.logging.SkipHealthCheckErrors"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["skip_health"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Replaces Django's default "django" handlers, so our filter sees django.request too.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
         "django.channels.server": {"level": "WARNING"},
-        "django.request": {"level": "ERROR"},  # a 503 from /api/health is not news
+        "django.request": {"level": "ERROR"},
     },
 }

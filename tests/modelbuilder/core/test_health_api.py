@@ -29,3 +29,20 @@ def test_health_is_503_when_redis_is_unreachable(client, settings):
     assert body["redis"]["ok"] is False and body["redis"]["error"]
     assert body["worker"]["ok"] is False
     assert body["database"]["ok"] is True
+
+
+def test_a_503_from_health_is_not_logged_as_an_error_but_other_errors_are():
+    import logging
+
+    from modelbuilder.core.logging import SkipHealthCheckErrors
+
+    def record(path, status):
+        rec = logging.LogRecord("django.request", logging.ERROR, "", 0, "%s: %s", None, None)
+        rec.args = ("Service Unavailable" if status == 503 else "Internal Server Error", path)
+        rec.status_code = status
+        return rec
+
+    keep = SkipHealthCheckErrors().filter
+    assert keep(record("/api/health", 503)) is False
+    assert keep(record("/api/health", 500)) is True
+    assert keep(record("/api/runs", 503)) is True
