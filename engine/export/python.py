@@ -2,9 +2,10 @@
 
 Works from the model's Keras config (``model.get_config()``, the same format as the ``model_config`` of an
 .h5 file, Keras 3 or Keras 2 node spelling), so it also accepts such a config dict
-(``{"class_name": "Sequential" | "Functional", "config": {...}}``). Sequential models become
-``keras.Sequential([...])``; anything else the functional API with ``keras.Input`` and layer calls, where a
-layer called more than once (weight sharing) is one variable called several times.
+(``{"class_name": "Sequential" | "Functional", "config": {...}}``) — or an editor graph, built first.
+Sequential models become ``keras.Sequential([...])``; anything else the functional API with ``keras.Input``
+and layer calls, where a layer called more than once (weight sharing) is one variable called several times.
+Nested models (a model used as a layer) are not written: ``NotImplementedError``.
 
 Arguments equal to the layer's defaults are left out (the defaults are read from a freshly constructed layer
 of the same class); initializers/regularizers/constraints are written as Keras names when they carry no
@@ -23,7 +24,8 @@ _NESTED_LAYER_KEYS = ("layer", "backward_layer")  # wrappers (Bidirectional, Tim
 
 
 def to_python(model, *, model_var: str = "model") -> str:
-    """The Keras-API Python source of ``model`` (an engine Model or a Keras model config dict)."""
+    """The Keras-API Python source of ``model``: an engine Model, a Keras model config dict, or an editor graph
+    (built with ``engine.graph.build_model``, which raises ``GraphError`` when it is invalid)."""
     config = _model_config(model)
     lines = ["import keras", "from keras import layers", ""]
     if config["class_name"] == "Sequential":
@@ -36,6 +38,10 @@ def to_python(model, *, model_var: str = "model") -> str:
 
 # ---------------------------------------------------------------------------------------------- models
 def _model_config(model) -> dict:
+    if isinstance(model, dict) and "nodes" in model:  # an editor graph
+        from engine.graph import build_model  # noqa: PLC0415
+
+        model = build_model(model)
     if isinstance(model, dict):
         config = model
     else:

@@ -145,6 +145,11 @@ def test_keras2_style_config(keras_is_engine):
     assert rebuilt.count_params() == 3 * 2 + 2
 
 
+def test_accepts_an_editor_graph(keras_is_engine):
+    rebuilt = run_script(to_python(GRAPHS["cnn"]))
+    assert rebuilt.count_params() == build_model(GRAPHS["cnn"]).count_params()
+
+
 def test_rejects_non_models():
     with pytest.raises(ValueError):
         to_python({"class_name": "Dense", "config": {}})
