@@ -11,7 +11,7 @@ RUN npm run build
 FROM python:3.11-slim-bookworm AS app
 ARG EXTRAS=""
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DJANGO_SETTINGS_MODULE=modelbuilder.settings \
-    MODELBUILDER_VAR_DIR=/data MEDIA_ROOT=/data/media
+    MODELBUILDER_VAR_DIR=/data MEDIA_ROOT=/data/media PYTHONPATH=/app
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY engine/ engine/
