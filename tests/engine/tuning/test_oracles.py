@@ -39,7 +39,7 @@ def test_bayesian_finds_branin_minimum_within_25_trials():
 
 
 def test_bayesian_beats_random_on_branin_on_average_over_seeds():
-    seeds = range(4)
+    seeds = range(3)
     bayes = np.mean([minimize(branin, BRANIN_SPACE, strategy="bayesian", max_trials=25, seed=s)[1] for s in seeds])
     rand = np.mean([minimize(branin, BRANIN_SPACE, strategy="random", max_trials=25, seed=s)[1] for s in seeds])
     # Measured when written: bayesian 0.41, random 2.6 (mean best value after 25 trials; optimum 0.398).
