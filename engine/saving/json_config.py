@@ -13,11 +13,16 @@ MAX_JSON_CHARS = 50_000_000
 
 
 def model_to_json(model, **kwargs) -> str:
-    """Keras 3's ``to_json`` content: ``{"class_name", "config", "keras_version", "backend"}``."""
+    """Keras 3's ``to_json`` content (``keras.models.model_from_json`` reads it): the top-level object carries
+    ``module``/``registered_name`` as Keras 3 serializes it; the layer entries use the .h5 (legacy) form."""
     from engine.saving.legacy_h5 import BACKEND, KERAS_VERSION  # noqa: PLC0415
 
     config = model_to_config(model)
-    return json.dumps(to_jsonable({**config, "keras_version": KERAS_VERSION, "backend": BACKEND}), **kwargs)
+    functional = config["class_name"] == "Functional"
+    return json.dumps(to_jsonable({
+        "module": "keras.src.models.functional" if functional else "keras", "class_name": config["class_name"],
+        "config": config["config"], "registered_name": "Functional" if functional else None,
+        "keras_version": KERAS_VERSION, "backend": BACKEND}), **kwargs)
 
 
 def model_from_json(json_string, custom_objects=None, max_weight_elements: int = DEFAULT_MAX_ELEMENTS):

@@ -163,3 +163,24 @@ def test_keras_loads_engine_weights_file(tmp_path, keras_python, name):
                           env={**os.environ, "KERAS_BACKEND": "torch"})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     print(name, proc.stdout.strip().splitlines()[-1])
+
+
+_FROM_JSON = """
+import sys, keras
+model = keras.models.model_from_json(open(sys.argv[1]).read())
+print("params", model.count_params())
+"""
+
+
+@pytest.mark.parametrize("name", ["functional_shared_merges", "sequence_wrappers"])
+def test_keras_reads_engine_json(tmp_path, keras_python, name):
+    from engine.saving import model_to_json
+
+    set_seed(0)
+    model = MODELS[name][0]()
+    (tmp_path / "m.json").write_text(model_to_json(model))
+    (tmp_path / "from_json.py").write_text(_FROM_JSON)
+    proc = subprocess.run([keras_python, str(tmp_path / "from_json.py"), str(tmp_path / "m.json")],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "KERAS_BACKEND": "torch"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    assert f"params {model.count_params()}" in proc.stdout
