@@ -45,6 +45,15 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     watch_upload_progress(page)
     sign_up(page, base_url)
 
+    # A broken file: the server's reason appears in place, naming the line.
+    page.get_by_test_id("nav-datasets").click()
+    broken = tmp_path / "broken.csv"
+    broken.write_text("a,b,label\n1,2,x\n3,oops,y\n4,5,x\n6,7,y\n")
+    page.get_by_test_id("upload-file").set_input_files(str(broken))
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("upload-error")).to_contain_text("Line 3")
+    expect(page.get_by_test_id("upload-error")).to_contain_text("oops")
+
     # Upload over a throttled connection so the progress bar really moves.
     x, y = make_csv(tmp_path / "iris-like.csv")
     cdp = page.context.new_cdp_session(page)
@@ -53,7 +62,6 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
         "Network.emulateNetworkConditions",
         {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": 20_000},
     )
-    page.get_by_test_id("nav-datasets").click()
     page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "iris-like.csv"))
     expect(page.get_by_test_id("upload-name")).to_have_value("iris-like")
     page.get_by_test_id("upload-submit").click()
@@ -126,4 +134,4 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     # Reload mid-history: the dashboard rebuilds from the snapshot.
     page.reload()
     expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "20")
-    console.assert_clean()
+    console.assert_clean(expected=("status of 400",))  # the broken upload

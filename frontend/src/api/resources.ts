@@ -1,6 +1,6 @@
 // Typed calls, one per endpoint of shared/DESIGN.md.
 import { api } from "./client";
-import type { Dataset, DatasetPreview, Design, Graph, LayerSpec, Run, RunConfig, Validation } from "./types";
+import type { Dataset, DatasetPreview, Design, DesignVersion, Graph, LayerSpec, Run, RunConfig, Validation } from "./types";
 
 /** Lists come back either bare or wrapped ({items|results|<name>: [...]}); accept both. */
 export function unwrapList<T>(value: unknown, key: string): T[] {
@@ -22,6 +22,7 @@ export const designsApi = {
   create: (name: string, graph: Graph) => api.post<Design>("/api/designs", { name, graph }),
   update: (id: string | number, name: string, graph: Graph) => api.put<Design>(`/api/designs/${id}`, { name, graph }),
   remove: (id: string | number) => api.del<unknown>(`/api/designs/${id}`),
+  versions: (id: string | number) => api.get<DesignVersion[]>(`/api/designs/${id}/versions`),
   validate: (graph: Graph) => api.post<Validation>("/api/designs/validate", { graph }),
 };
 

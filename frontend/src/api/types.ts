@@ -83,8 +83,17 @@ export interface Design {
   name: string;
   graph: Graph;
   validation?: Validation | null;
+  version?: number;
   created_at?: string;
   updated_at?: string;
+}
+
+export interface DesignVersion {
+  version: number;
+  name: string;
+  graph: Graph;
+  valid: boolean;
+  created_at: string;
 }
 
 export interface ColumnInfo {

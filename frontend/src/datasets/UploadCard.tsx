@@ -8,6 +8,8 @@ import { formatBytes } from "../editor/format";
 export function UploadCard({ onUploaded }: { onUploaded: (d: Dataset) => void }) {
   const [file, setFile] = useState<File | null>(null);
   const [name, setName] = useState("");
+  // The name follows the chosen file until the person types their own.
+  const [nameTouched, setNameTouched] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [over, setOver] = useState(false);
@@ -18,7 +20,7 @@ export function UploadCard({ onUploaded }: { onUploaded: (d: Dataset) => void })
     if (!f) return;
     setFile(f);
     setError(null);
-    if (!name) setName(f.name.replace(/\.(csv|npz|txt)$/i, ""));
+    if (!nameTouched || !name) setName(f.name.replace(/\.(csv|npz|txt)$/i, ""));
   };
   const onDrop = (ev: DragEvent) => {
     ev.preventDefault();
@@ -37,6 +39,7 @@ export function UploadCard({ onUploaded }: { onUploaded: (d: Dataset) => void })
       const dataset = await handle.current.promise;
       setFile(null);
       setName("");
+      setNameTouched(false);
       if (input.current) input.current.value = "";
       onUploaded(dataset);
     } catch (err) {
@@ -71,7 +74,11 @@ export function UploadCard({ onUploaded }: { onUploaded: (d: Dataset) => void })
         <input ref={input} type="file" accept=".csv,.npz,.txt,text/csv" hidden data-testid="upload-file" onChange={(e) => choose(e.target.files?.[0])} />
       </div>
       <div className="row gap upload-row">
-        <input className="grow" placeholder="Dataset name" value={name} onChange={(e) => setName(e.target.value)} data-testid="upload-name" aria-label="Dataset name" />
+        <input className="grow" placeholder="Dataset name" value={name} onChange={(e) => {
+            setName(e.target.value);
+            setNameTouched(true);
+          }}
+          data-testid="upload-name" aria-label="Dataset name" />
         {busy ? (
           <button className="btn" onClick={() => handle.current?.abort()}>
             Cancel

@@ -1,10 +1,11 @@
 import { useReactFlow } from "@xyflow/react";
 import { useRef } from "react";
-import type { Graph } from "../api/types";
 import { downloadText, slug } from "./download";
 import { toGraph } from "./graph";
+import { graphFromFile } from "./kerasImport";
 import { toKerasScript } from "./kerasScript";
 import { useEditor } from "./store";
+import { VersionsMenu } from "./VersionsMenu";
 
 interface Props {
   onSave: () => void;
@@ -26,14 +27,14 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
 
   const exportPy = () => downloadText(`${slug(name)}.py`, toKerasScript(toGraph(useEditor.getState()), slug(name)), "text/x-python");
   const exportJson = () => downloadText(`${slug(name)}.json`, JSON.stringify(toGraph(useEditor.getState()), null, 2), "application/json");
-  const importJson = async (file: File) => {
+  const importFile = async (file: File) => {
     try {
-      const parsed = JSON.parse(await file.text()) as Graph & { graph?: Graph };
-      const graph = parsed.graph ?? parsed;
-      if (!Array.isArray(graph.nodes) || !Array.isArray(graph.edges)) throw new Error("This file is not a design graph (it needs “nodes” and “edges”).");
+      if (/\.(h5|hdf5|keras)$/i.test(file.name))
+        throw new Error("Importing .h5 files needs the server; for now import the model's JSON config (model.to_json()).");
+      const graph = graphFromFile(JSON.parse(await file.text()), useEditor.getState().catalog);
       load(graph, useEditor.getState().name, useEditor.getState().designId, true);
     } catch (err) {
-      onError(err instanceof SyntaxError ? new Error(`Cannot read ${file.name}: not JSON.`) : err);
+      onError(err instanceof SyntaxError ? new Error(`Cannot read ${file.name}: it is not JSON.`) : err);
     }
   };
 
@@ -46,6 +47,7 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
       <button className="btn" onClick={onDuplicate} disabled={!designId} title="Save a copy as a new design" data-testid="duplicate-design">
         Duplicate
       </button>
+      <VersionsMenu />
       <span className="sep" />
       <button className="btn" onClick={undo} disabled={!canUndo} title="Undo (Ctrl Z)" data-testid="undo">
         ↶
@@ -66,10 +68,21 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
       <button className="btn" onClick={exportJson} title="Download the graph JSON" data-testid="export-json">
         Export JSON
       </button>
-      <button className="btn" onClick={() => fileRef.current?.click()} title="Load a graph JSON onto the canvas" data-testid="import-json">
+      <button className="btn" onClick={() => fileRef.current?.click()} title="Load a design JSON or a Keras model JSON config onto the canvas" data-testid="import-json">
         Import
       </button>
-      <input ref={fileRef} type="file" accept=".json,application/json" hidden onChange={(e) => e.target.files?.[0] && importJson(e.target.files[0])} />
+      <input
+        ref={fileRef}
+        type="file"
+        accept=".json,application/json"
+        hidden
+        data-testid="import-file"
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = "";
+          if (f) void importFile(f);
+        }}
+      />
       <span className="spacer" />
       <button
         className="btn btn-primary"
