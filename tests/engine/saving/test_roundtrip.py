@@ -408,3 +408,28 @@ def test_keras2_functional_list_nodes(tmp_path):
     model = load_model(tmp_path / "f.h5")
     xa, xb = r.standard_normal((4, 3)).astype("float32"), r.standard_normal((4, 3)).astype("float32")
     np.testing.assert_allclose(model.predict([xa, xb], verbose=0), xa @ k - xb @ k, atol=1e-5)
+
+
+@pytest.mark.gpu
+def test_gpu_model_saves_and_loads(tmp_path):
+    """Weights and optimizer slots on the GPU are written from host copies and loaded back onto the device."""
+    from engine import backend
+
+    previous = backend.device_name()
+    try:
+        backend.set_device("gpu")
+    except RuntimeError as e:
+        pytest.skip(str(e))
+    try:
+        set_seed(0)
+        model = CASES["dense_mlp"][0]()
+        x, y = rng_data((6, 5)), np.eye(3, dtype="float32")[np.arange(6) % 3]
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        _train_step(model, x, y)
+        model.save(tmp_path / "gpu.h5")
+        loaded = load_model(tmp_path / "gpu.h5")
+        assert type(loaded.weights[0].data).__module__.startswith("cupy")
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+        _assert_same_step(model, loaded, x, y)
+    finally:
+        backend.set_device(previous)
