@@ -105,8 +105,8 @@ class CompiledMetrics:
         if self.metrics is not None:
             return [n for n, _ in self.named()]
         multi = len(self.output_names) > 1
-        return [(f"{o}_{_spec_name(i)}" if multi else _spec_name(i)) for o, ids in zip(self.output_names, self.spec, strict=False)
-                for i in ids]
+        pairs = zip(self.output_names, self.spec, strict=False)
+        return [(f"{o}_{_spec_name(i)}" if multi else _spec_name(i)) for o, ids in pairs for i in ids]
 
 
 def _spec_name(identifier) -> str:

@@ -61,7 +61,8 @@ class Trainer:
             return []
         names = ["loss"]
         if len(self.output_names) > 1:
-            names += [f"{n}_loss" for n, lo in zip(self.output_names, self._compiled_loss.losses, strict=False) if lo is not None]
+            pairs = zip(self.output_names, self._compiled_loss.losses, strict=False)
+            names += [f"{n}_loss" for n, lo in pairs if lo is not None]
         return names + self._compiled_metrics.names()
 
     # ---------------------------------------------------------------- data
