@@ -182,3 +182,18 @@ def test_from_graph_builds_the_editor_graph():
     model = Model.from_graph(graph)
     assert isinstance(model, Functional) and model.output_shape == (None, 2)
     assert model.count_params() == 4 * 5 + 5 + 5 * 2 + 2
+
+
+def test_masks_flow_through_sequential_and_functional_models():
+    from engine.layers import LSTM, Embedding
+
+    seq = Sequential([Input((5,), dtype="int32"), Embedding(10, 4, mask_zero=True), LSTM(3)])
+    short = Sequential([Input((2,), dtype="int32"), Embedding(10, 4, mask_zero=True), LSTM(3)])
+    short.set_weights(seq.get_weights())
+    inp = Input((5,), dtype="int32")
+    func = Model(inp, LSTM(3)(Embedding(10, 4, mask_zero=True)(inp)))
+    func.set_weights(seq.get_weights())
+    padded, trimmed = np.array([[1, 2, 0, 0, 0], [3, 4, 5, 6, 0]]), np.array([[1, 2], [3, 4]])
+    want = short.predict(trimmed)[0]
+    np.testing.assert_allclose(seq.predict(padded)[0], want, rtol=1e-5, atol=1e-7)  # padding ignored
+    np.testing.assert_allclose(func.predict(padded)[0], want, rtol=1e-5, atol=1e-7)
