@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from modelbuilder.core.embedded_redis import (  # noqa: E402
     RedisUnavailable,
+    die_with_parent,
     redis_answers,
     start_embedded_redis,
 )
@@ -66,6 +67,7 @@ class Launcher:
             stdout=stdout,
             stderr=subprocess.STDOUT if stdout else None,
             start_new_session=True,
+            preexec_fn=die_with_parent,
         )
         self.children.append((name, proc))
         return proc

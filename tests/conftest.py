@@ -28,6 +28,8 @@ from urllib.parse import quote, urlsplit, urlunsplit
 
 import pytest
 
+from modelbuilder.core.embedded_redis import die_with_parent
+
 ROOT = Path(__file__).resolve().parent.parent
 
 _session: dict = {}
@@ -175,7 +177,7 @@ def start_worker(env: dict[str, str], *, queues: str = "cpu,celery", timeout: fl
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
             argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
     import socket
 

@@ -18,6 +18,19 @@ class RedisUnavailable(RuntimeError):
     pass
 
 
+def die_with_parent() -> None:
+    """preexec_fn: on Linux, SIGTERM this child when the process that started it dies (even by
+    SIGKILL), so a killed launcher or test run leaves no Redis, worker or server behind."""
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGTERM))  # PR_SET_PDEATHSIG = 1
+    except Exception:
+        pass
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -66,7 +79,12 @@ def start_embedded_redis(
     argv += ["--save", "60 1" if persist else ""]
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
     proc = subprocess.Popen(
-        argv, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
+        argv,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=die_with_parent,
     )
     if log_path:
         log.close()

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from modelbuilder.core.embedded_redis import die_with_parent
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MODELBUILDER_CHROMIUM", "/usr/bin/chromium")
 # Sync Playwright keeps an event loop running in this thread; the database setup and per-test flush
@@ -62,7 +64,7 @@ def live_server_url(subprocess_env, celery_worker_proc, frontend_dist):
         proc = subprocess.Popen(
             [str(daphne), "-b", "127.0.0.1", "-p", str(port), "modelbuilder.asgi:application"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL, start_new_session=True,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
