@@ -7,6 +7,7 @@ readers serve the upload check, the admin's re-validation and the training worke
 
 import csv
 import io
+import math
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -92,7 +93,7 @@ def _rows(path: Path):
             f.seek(0)
             reader = csv.reader(f, delimiter=delimiter, strict=True)
             for row in reader:
-                if not row or all(not cell.strip() for cell in row):
+                if not row or not "".join(row).strip():
                     continue
                 yield reader.line_num, row, delimiter
         except csv.Error as exc:
@@ -130,94 +131,195 @@ def _header(line: int, row: list[str]) -> list[str]:
     return names
 
 
-def _column(name: str, values: list[str], lines: list[int]) -> tuple[np.ndarray, dict]:
-    numeric = [_is_number(v) for v in values]
-    n_numeric = sum(numeric)
-    for i, v in enumerate(values):
-        if not v:
+MAX_LABELS = 1000
+CHUNK_ROWS = 8192
+
+
+def _as_floats(values: tuple[str, ...]) -> np.ndarray | None:
+    """The chunk as float64 (NumPy parses the strings in C), or None when a value is not a number."""
+    try:
+        return np.array(values, dtype=np.float64)
+    except ValueError:
+        return None
+
+
+@dataclass
+class _ColumnScan:
+    """What the first pass learns about one column, without keeping its values."""
+
+    name: str
+    numeric: int = 0
+    first_text: tuple[int, str] | None = None
+    first_empty: int | None = None
+    first_nonfinite: tuple[int, str] | None = None
+    text_labels: set[str] = field(default_factory=set)
+
+    def add_chunk(self, lines: list[int], values: tuple[str, ...]) -> None:
+        floats = _as_floats(values)
+        if floats is not None:  # the fast path: a chunk of numbers
+            self.numeric += len(values)
+            finite = np.isfinite(floats)
+            if self.first_nonfinite is None and not finite.all():
+                i = int(np.argmin(finite))
+                self.first_nonfinite = (lines[i], values[i].strip())
+            return
+        for line, value in zip(lines, values, strict=True):
+            value = value.strip()
+            if not value:
+                self.first_empty = self.first_empty or line
+                continue
+            try:
+                number = float(value)
+            except ValueError:
+                self.first_text = self.first_text or (line, value)
+                if len(self.text_labels) <= MAX_LABELS:
+                    self.text_labels.add(value)
+                continue
+            self.numeric += 1
+            if not math.isfinite(number) and self.first_nonfinite is None:
+                self.first_nonfinite = (line, value)
+
+    def kind(self, rows: int, first_line: int) -> str:
+        """ "numeric" or "categorical", or DatasetInvalid for the column's first problem."""
+        name = self.name
+        if self.first_empty:
+            line = self.first_empty
             raise DatasetInvalid(
-                f"Line {lines[i]}, column {name!r}: empty value.", line=lines[i], column=name
+                f"Line {line}, column {name!r}: empty value.", line=line, column=name
             )
-    if n_numeric * 2 > len(values) and n_numeric < len(values):
-        i = numeric.index(False)
-        raise DatasetInvalid(
-            f"Line {lines[i]}, column {name!r}: {values[i][:40]!r} is not a number "
-            "(the rest of the column is numeric).",
-            line=lines[i],
-            column=name,
-        )
-    if n_numeric == len(values):
-        array = np.array([float(v) for v in values], dtype=np.float64)
-        finite = np.isfinite(array)
-        if not finite.all():
-            i = int(np.argmin(finite))
+        if self.numeric * 2 > rows and self.numeric < rows:
+            line, value = self.first_text
             raise DatasetInvalid(
-                f"Line {lines[i]}, column {name!r}: {values[i]!r} is not a finite number.",
-                line=lines[i],
+                f"Line {line}, column {name!r}: {value[:40]!r} is not a number "
+                "(the rest of the column is numeric).",
+                line=line,
                 column=name,
             )
-        integer = bool(np.all(array == np.round(array)))
-        info = {
-            "name": name,
-            "kind": "numeric",
-            "dtype": "int" if integer else "float",
-            "min": float(array.min()),
-            "max": float(array.max()),
-            "mean": float(array.mean()),
-            "std": float(array.std()),
-        }
-        distinct = np.unique(array)
-        if integer and len(distinct) <= 20:
-            info["classes"] = {str(int(v)): int((array == v).sum()) for v in distinct}
-        return array, info
-    array = np.array(values, dtype=str)
-    labels, counts = np.unique(array, return_counts=True)
-    if len(labels) > categorical_limit(len(values)):
+        if self.numeric == rows:
+            if self.first_nonfinite:
+                line, value = self.first_nonfinite
+                raise DatasetInvalid(
+                    f"Line {line}, column {name!r}: {value!r} is not a finite number.",
+                    line=line,
+                    column=name,
+                )
+            return "numeric"
+        too_many(name, len(self.text_labels), rows, first_line)
+        return "categorical"
+
+
+def too_many(name: str, distinct: int, rows: int, first_line: int) -> None:
+    if distinct > categorical_limit(rows):
+        count = f"more than {MAX_LABELS}" if distinct > MAX_LABELS else str(distinct)
         raise DatasetInvalid(
-            f"Line {lines[0]}, column {name!r}: text with {len(labels)} distinct values in "
-            f"{len(values)} rows is neither numeric nor categorical.",
-            line=lines[0],
+            f"Line {first_line}, column {name!r}: text with {count} distinct values in "
+            f"{rows} rows is neither numeric nor categorical.",
+            line=first_line,
             column=name,
         )
+
+
+def _numeric_info(name: str, array: np.ndarray) -> dict:
+    integer = bool(np.all(array == np.round(array)))
     info = {
         "name": name,
-        "kind": "categorical",
-        "dtype": "category",
-        "classes": {str(k): int(c) for k, c in zip(labels, counts, strict=True)},
+        "kind": "numeric",
+        "dtype": "int" if integer else "float",
+        "min": float(array.min()),
+        "max": float(array.max()),
+        "mean": float(array.mean()),
+        "std": float(array.std()),
     }
-    return array, info
+    distinct, counts = np.unique(array, return_counts=True)
+    if integer and len(distinct) <= 20:
+        info["classes"] = {str(int(v)): int(c) for v, c in zip(distinct, counts, strict=True)}
+    return info
 
 
-def read_csv(path: Path) -> tuple[Table, dict]:
-    rows = _rows(Path(path))
+def _chunks(rows, width: int):
+    """(lines, columns) per CHUNK_ROWS rows; columns are tuples of (unstripped) strings."""
+    lines, block = [], []
+    for line, row, _ in rows:
+        if len(row) != width:
+            raise DatasetInvalid(
+                f"Line {line}: expected {width} fields like the header, found {len(row)}.",
+                line=line,
+                column=str(min(len(row), width) + 1),
+            )
+        lines.append(line)
+        block.append(row)  # stripped later, only where needed: NumPy's parser skips spaces
+        if len(block) == CHUNK_ROWS:
+            yield lines, list(zip(*block, strict=True))
+            lines, block = [], []
+    if block:
+        yield lines, list(zip(*block, strict=True))
+
+
+def _scan(path: Path) -> tuple[list[_ColumnScan], list[str], int, int, str]:
+    """First pass: header, ragged rows, row count and per-column facts (no values kept)."""
+    rows = _rows(path)
     try:
         header_line, header_row, delimiter = next(rows)
     except StopIteration:
         raise DatasetInvalid("The file is empty.", line=1) from None
     names = _header(header_line, header_row)
-    cells: list[list[str]] = [[] for _ in names]
-    lines: list[int] = []
-    for line, row, _ in rows:
-        if len(row) != len(names):
-            raise DatasetInvalid(
-                f"Line {line}: expected {len(names)} fields like the header, found {len(row)}.",
-                line=line,
-                column=str(min(len(row), len(names)) + 1),
-            )
-        lines.append(line)
-        for column, cell in zip(cells, row, strict=True):
-            column.append(cell.strip())
-    if len(lines) < 2:
+    scans = [_ColumnScan(name) for name in names]
+    count, first_line = 0, header_line + 1
+    for lines, columns in _chunks(rows, len(names)):
+        first_line = first_line if count else lines[0]
+        count += len(lines)
+        for scan, values in zip(scans, columns, strict=True):
+            scan.add_chunk(lines, values)
+    if count < 2:
         raise DatasetInvalid(
-            f"The file has {len(lines)} data row(s); at least 2 are needed to train.",
+            f"The file has {count} data row(s); at least 2 are needed to train.",
             line=header_line + 1,
         )
-    table = Table()
-    infos = []
-    for name, values in zip(names, cells, strict=True):
-        table.columns[name], info = _column(name, values, lines)
-        infos.append(info)
-    schema = {"format": "csv", "delimiter": delimiter, "rows": len(lines), "columns": infos}
+    return scans, names, count, first_line, delimiter
+
+
+def read_csv(path: Path) -> tuple[Table, dict]:
+    """Two streaming passes: check and learn the columns, then fill float arrays (and label codes).
+
+    Memory is one float64 per numeric cell (and one int32 per categorical one), never the text.
+    """
+    path = Path(path)
+    scans, names, count, first_line, delimiter = _scan(path)
+    kinds = [scan.kind(count, first_line) for scan in scans]
+    arrays = [np.empty(count, dtype=np.float64 if k == "numeric" else np.int32) for k in kinds]
+    codes: list[dict[str, int]] = [{} for _ in names]
+    rows = _rows(path)
+    next(rows)  # the header
+    start = 0
+    for lines, columns in _chunks(rows, len(names)):
+        stop = start + len(lines)
+        for array, kind, index, values in zip(arrays, kinds, codes, columns, strict=True):
+            if kind == "numeric":
+                array[start:stop] = np.array(values, dtype=np.float64)
+            else:  # numbers in a text column are labels too, so they are counted here
+                array[start:stop] = [index.setdefault(v.strip(), len(index)) for v in values]
+        start = stop
+    table, infos = Table(), []
+    for name, kind, array, index in zip(names, kinds, arrays, codes, strict=True):
+        if kind == "numeric":
+            table.columns[name] = array
+            infos.append(_numeric_info(name, array))
+            continue
+        too_many(name, len(index), count, first_line)
+        labels = np.array(sorted(index), dtype=str)
+        order = np.searchsorted(labels, np.array(list(index), dtype=str))  # first-seen -> sorted
+        column = labels[order[array]]
+        counts = np.bincount(order[array], minlength=len(labels))
+        table.columns[name] = column
+        infos.append(
+            {
+                "name": name,
+                "kind": "categorical",
+                "dtype": "category",
+                "classes": {str(k): int(c) for k, c in zip(labels, counts, strict=True)},
+            }
+        )
+    schema = {"format": "csv", "delimiter": delimiter, "rows": count, "columns": infos}
     return table, schema
 
 

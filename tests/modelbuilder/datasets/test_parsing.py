@@ -121,3 +121,26 @@ def test_npz_never_unpickles(tmp_path):
 def test_not_a_zip(tmp_path):
     with pytest.raises(DatasetInvalid, match="Not a readable NPZ"):
         read_npz(write(tmp_path, b"PK\x03\x04garbage", "bad.npz"))
+
+
+def test_numbers_in_a_text_column_are_labels(tmp_path):
+    table, schema = read_csv(write(tmp_path, "x,grade\n1,A\n2,B\n3,A\n4,1\n5,A\n"))
+    assert schema["columns"][1]["classes"] == {"1": 1, "A": 3, "B": 1}
+    assert table.columns["grade"].tolist() == ["A", "B", "A", "1", "A"]
+
+
+def test_chunks_give_the_same_answer_and_the_right_lines(tmp_path, monkeypatch):
+    import modelbuilder.datasets.parsing as parsing
+
+    rows = [f"{i * 0.5},{'xyz'[i % 3]},{i % 4}" for i in range(20)]
+    path = write(tmp_path, "a,label,k\n" + "\n".join(rows) + "\n")
+    whole_table, whole = read_csv(path)
+    monkeypatch.setattr(parsing, "CHUNK_ROWS", 3)
+    chunked_table, chunked = read_csv(path)
+    assert chunked == whole
+    for name in ("a", "label", "k"):
+        assert chunked_table.columns[name].tolist() == whole_table.columns[name].tolist()
+    bad = write(tmp_path, "a,b\n" + "1,2\n" * 10 + "3,oops\n" + "4,5\n" * 10, "bad.csv")
+    with pytest.raises(DatasetInvalid) as info:
+        read_csv(bad)
+    assert (info.value.line, info.value.column) == (12, "b")
