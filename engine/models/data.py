@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from engine.backend import floatx, get_xp, rng, to_device
+from engine.backend import floatx, get_xp, rng, to_cpu, to_device
 
 
 def _as_array(a, what: str):
@@ -111,3 +111,91 @@ def batches(groups, n: int, batch_size: int, shuffle: bool, steps: int | None = 
     for i in range(count):
         sl = slice(i * batch_size, min((i + 1) * batch_size, n))
         yield i, [None if g is None else [a[sl] for a in g] for g in groups]
+
+
+# ---------------------------------------------------------------- what fit/evaluate/predict iterate over
+
+
+class ArrayData:
+    """Arrays already on the device, cut into batches (shuffled once per epoch when asked)."""
+
+    def __init__(self, xs, x_struct, ys, sw, n: int, batch_size: int):
+        self.xs, self.x_struct, self.ys, self.sw, self.n, self.batch_size = xs, x_struct, ys, sw, n, batch_size
+
+    def steps(self, steps=None) -> int:
+        count = math.ceil(self.n / self.batch_size)
+        return count if steps is None else min(int(steps), count)
+
+    def first_x(self):
+        return [a[:1] for a in self.xs], self.x_struct
+
+    def epoch(self, shuffle: bool = False, steps=None):
+        groups = [self.xs, self.ys, None if self.sw is None else [self.sw]]
+        for step, (xb, yb, swb) in batches(groups, self.n, self.batch_size, shuffle, self.steps(steps)):
+            yield step, xb, self.x_struct, yb, None if swb is None else swb[0]
+
+
+def is_batch_source(x) -> bool:
+    """A Python generator/iterator of batches, or a Keras ``Sequence``/``PyDataset``-like object
+    (``len()`` = batches per epoch, ``[i]`` = a batch)."""
+    if x is None or isinstance(x, (list, tuple, dict, str)) or _is_array_like(x):
+        return False
+    return hasattr(x, "__next__") or (hasattr(x, "__getitem__") and hasattr(x, "__len__"))
+
+
+class SourceData:
+    """Batches from a generator or a Sequence: each item is ``x``, ``(x,)``, ``(x, y)`` or ``(x, y, w)``."""
+
+    def __init__(self, source, prepare):
+        self.source, self.prepare = source, prepare
+        self.indexed = hasattr(source, "__getitem__") and hasattr(source, "__len__") \
+            and not hasattr(source, "__next__")
+        self._pending = []
+
+    def steps(self, steps=None):
+        if self.indexed:
+            return len(self.source) if steps is None else min(int(steps), len(self.source))
+        return None if steps is None else int(steps)
+
+    def _next(self):
+        if self._pending:
+            return self._pending.pop()
+        return next(self.source)
+
+    def first_x(self):
+        item = self.source[0] if self.indexed else self._next()
+        if not self.indexed:
+            self._pending.append(item)
+        xs, x_struct, _, _, _ = self.prepare(*_unpack_item(item))
+        return [a[:1] for a in xs], x_struct
+
+    def epoch(self, shuffle: bool = False, steps=None):
+        count = self.steps(steps)
+        if self.indexed:
+            order = to_cpu(get_xp().argsort(rng().random(count))) if shuffle else range(count)
+            for step, i in enumerate(order):
+                yield (step, *self._batch(self.source[int(i)]))
+            if hasattr(self.source, "on_epoch_end"):
+                self.source.on_epoch_end()
+            return
+        step = 0
+        while count is None or step < count:
+            try:
+                item = self._next()
+            except StopIteration:
+                return
+            yield (step, *self._batch(item))
+            step += 1
+
+    def _batch(self, item):
+        xs, x_struct, ys, sw, _ = self.prepare(*_unpack_item(item))
+        return xs, x_struct, ys, sw
+
+
+def _unpack_item(item):
+    if isinstance(item, tuple):
+        if not 1 <= len(item) <= 3:
+            raise ValueError(f"A generator/Sequence batch must be `x`, `(x, y)` or `(x, y, sample_weight)`. "
+                             f"Received a tuple of {len(item)} elements.")
+        return (*item, *([None] * (3 - len(item))))
+    return item, None, None

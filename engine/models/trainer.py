@@ -7,8 +7,6 @@ a callback asks for per-batch logs.
 
 from __future__ import annotations
 
-import math
-
 from engine.autograd import Tensor, no_grad
 from engine.backend import get_xp, to_cpu
 from engine.models import data as D
@@ -93,10 +91,24 @@ class Trainer:
             return list(y_pred)
         return [y_pred]
 
-    def _ensure_built(self, xs, x_struct) -> None:
+    def _data(self, x, y=None, sample_weight=None, class_weight=None, batch_size=None, need_y=False,
+              what="fit"):
+        """ArrayData for arrays (y, weights checked against x), SourceData for generators/Sequences."""
+        if D.is_batch_source(x):
+            if y is not None or sample_weight is not None:
+                raise ValueError(f"`y` and `sample_weight` are not supported when `x` is a generator or a "
+                                 f"Sequence: its batches carry them. Received: y={type(y).__name__}")
+            return D.SourceData(x, lambda bx, by, bsw: self._prepare(bx, by, bsw, class_weight))
+        xs, x_struct, ys, sw, n = self._prepare(x, y, sample_weight, class_weight)
+        if need_y and ys is None:
+            raise ValueError(f"`{what}` needs targets: pass `y` (an array, a list of arrays or a dict).")
+        return D.ArrayData(xs, x_struct, ys, sw, n, _batch_size(batch_size))
+
+    def _ensure_built(self, data) -> None:
         if not (self.built and self.weights):
+            xs, x_struct = data.first_x()
             with no_grad():
-                self(D.restructure([a[:1] for a in xs], x_struct), training=False)
+                self(D.restructure(xs, x_struct), training=False)
         self._regularized = [v for v in self.trainable_weights if v.regularizer is not None]
 
     def _penalties(self) -> list:
@@ -160,21 +172,19 @@ class Trainer:
             steps_per_epoch=None, validation_steps=None, validation_batch_size=None, validation_freq=1):
         self._assert_compiled()
         batch_size = _batch_size(batch_size)
-        xs, x_struct, ys, sw, n = self._prepare(x, y, sample_weight, class_weight)
-        if ys is None:
-            raise ValueError("`fit` needs targets: pass `y` (an array, a list of arrays or a dict).")
+        data = self._data(x, y, sample_weight, class_weight, batch_size, need_y=True)
         val = None
         if validation_data is not None:
-            val = self._prepare(*_unpack_validation(validation_data))
+            val_args = (validation_data,) if D.is_batch_source(validation_data) else _unpack_validation(validation_data)
+            val = self._data(*val_args, batch_size=validation_batch_size or batch_size)
         elif validation_split:
-            (xs, ys_sw_train), (vxs, ys_sw_val) = _split(xs, ys, sw, n, validation_split)
-            ys, sw = ys_sw_train
-            n = int(xs[0].shape[0])
-            val = (vxs, x_struct, ys_sw_val[0], ys_sw_val[1], int(vxs[0].shape[0]))
-        self._ensure_built(xs, x_struct)
+            if isinstance(data, D.SourceData):
+                raise ValueError("`validation_split` is only supported for arrays, not for generators or "
+                                 "Sequences; pass `validation_data` instead.")
+            data, val = _split(data, validation_split, validation_batch_size or batch_size)
+        self._ensure_built(data)
         variables = self.trainable_weights
-        steps = math.ceil(n / batch_size) if steps_per_epoch is None else min(int(steps_per_epoch),
-                                                                              math.ceil(n / batch_size))
+        steps = data.steps(steps_per_epoch)
         verbose = _verbose(verbose)
         cbs = _CallbackList(self, callbacks, verbose, {"epochs": epochs, "steps": steps, "verbose": verbose})
         self.stop_training = False
@@ -184,18 +194,16 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self._reset_trackers()
             cbs.call("on_epoch_begin", epoch, {})
-            for step, (xb, yb, swb) in D.batches([xs, ys, None if sw is None else [sw]], n, batch_size,
-                                                 shuffle=bool(shuffle), steps=steps):
+            for step, xb, x_struct, yb, swb in data.epoch(bool(shuffle), steps_per_epoch):
                 cbs.batch("on_train_batch_begin", step)
-                self._train_batch(xb, x_struct, yb, None if swb is None else swb[0], variables)
+                self._train_batch(xb, x_struct, yb, swb, variables)
                 if cbs.wants_batch_logs:
                     cbs.batch("on_train_batch_end", step, self._logs())
                 if self.stop_training:
                     break
             logs = self._logs()
             if val is not None and (epoch + 1) % validation_freq == 0:
-                logs.update(self._evaluate(val, validation_batch_size or batch_size, validation_steps, cbs,
-                                           prefix="val_"))
+                logs.update(self._evaluate(val, validation_steps, cbs, prefix="val_"))
             cbs.call("on_epoch_end", epoch, logs)
             if self.stop_training:
                 break
@@ -203,16 +211,16 @@ class Trainer:
         return self.history
 
     # ---------------------------------------------------------------- evaluate / predict
-    def _evaluate(self, prepared, batch_size, steps, cbs, prefix=""):
-        xs, x_struct, ys, sw, n = prepared
+    def _evaluate(self, data, steps, cbs, prefix=""):
         self._reset_trackers()
         cbs.call("on_test_begin", {})
         with no_grad():
-            for step, (xb, yb, swb) in D.batches([xs, ys, None if sw is None else [sw]], n, batch_size,
-                                                 shuffle=False, steps=steps):
+            for step, xb, x_struct, yb, swb in data.epoch(False, steps):
+                if yb is None:
+                    raise ValueError("Evaluation batches need targets `y`.")
                 cbs.batch("on_test_batch_begin", step)
-                _, preds = self._step(xb, x_struct, yb, None if swb is None else swb[0], training=False)
-                self._compiled_metrics.update(yb, [p.data for p in preds], None if swb is None else swb[0])
+                _, preds = self._step(xb, x_struct, yb, swb, training=False)
+                self._compiled_metrics.update(yb, [p.data for p in preds], swb)
                 if cbs.wants_batch_logs:
                     cbs.batch("on_test_batch_end", step, self._logs())
         logs = self._logs()
@@ -222,24 +230,21 @@ class Trainer:
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
         self._assert_compiled()
-        prepared = self._prepare(x, y, sample_weight)
-        if prepared[2] is None:
-            raise ValueError("`evaluate` needs targets: pass `y`.")
-        self._ensure_built(prepared[0], prepared[1])
-        cbs = _CallbackList(self, callbacks, 0, {"verbose": 0, "epochs": 1,
-                                                 "steps": math.ceil(prepared[4] / _batch_size(batch_size))},
+        data = self._data(x, y, sample_weight, batch_size=batch_size, need_y=True, what="evaluate")
+        self._ensure_built(data)
+        cbs = _CallbackList(self, callbacks, 0, {"verbose": 0, "epochs": 1, "steps": data.steps(steps)},
                             history=False)
-        logs = self._evaluate(prepared, _batch_size(batch_size), steps, cbs)
-        return _result(logs, return_dict)
+        return _result(self._evaluate(data, steps, cbs), return_dict)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
-        xs, x_struct, _, _, n = self._prepare(x)
-        batch_size = _batch_size(batch_size)
+        data = self._data(x, batch_size=batch_size)
         outputs = []
         with no_grad():
-            for _, (xb, _, _) in D.batches([xs, None, None], n, batch_size, shuffle=False, steps=steps):
-                outputs.append([o.data for o in self._flat_outputs(self(D.restructure(xb, x_struct),
-                                                                        training=False))])
+            for _, xb, x_struct, _, _ in data.epoch(False, steps):
+                out = self(D.restructure(xb, x_struct), training=False)
+                outputs.append([o.data for o in self._flat_outputs(out)])
+        if not outputs:
+            raise ValueError("`predict` got no data: the generator/Sequence yielded no batches.")
         xp = get_xp()
         merged = [to_cpu(xp.concatenate([b[i] for b in outputs], axis=0)) for i in range(len(outputs[0]))]
         return self._pack_outputs(merged)
@@ -260,16 +265,16 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, return_dict=False):
         self._assert_compiled()
-        xs, x_struct, ys, sw, _ = self._prepare(x, y, sample_weight, class_weight)
-        self._ensure_built(xs, x_struct)
+        xs, x_struct, ys, sw, n = self._prepare(x, y, sample_weight, class_weight)
+        self._ensure_built(D.ArrayData(xs, x_struct, ys, sw, n, n))
         self._reset_trackers()
         self._train_batch(xs, x_struct, ys, sw, self.trainable_weights)
         return _result(self._logs(), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         self._assert_compiled()
-        xs, x_struct, ys, sw, _ = self._prepare(x, y, sample_weight)
-        self._ensure_built(xs, x_struct)
+        xs, x_struct, ys, sw, n = self._prepare(x, y, sample_weight)
+        self._ensure_built(D.ArrayData(xs, x_struct, ys, sw, n, n))
         self._reset_trackers()
         with no_grad():
             _, preds = self._step(xs, x_struct, ys, sw, training=False)
@@ -340,12 +345,15 @@ def _unpack_validation(validation_data):
     return tuple(validation_data) if len(validation_data) == 3 else (*validation_data, None)
 
 
-def _split(xs, ys, sw, n, validation_split):
-    groups = [xs, ys, None if sw is None else [sw]]
-    train, val = D.split_validation(groups, n, validation_split)
-    t_sw = None if train[2] is None else train[2][0]
-    v_sw = None if val[2] is None else val[2][0]
-    return (train[0], (train[1], t_sw)), (val[0], (val[1], v_sw))
+def _split(data, validation_split, val_batch_size):
+    groups = [data.xs, data.ys, None if data.sw is None else [data.sw]]
+    train, val = D.split_validation(groups, data.n, validation_split)
+
+    def make(g, batch_size):
+        return D.ArrayData(g[0], data.x_struct, g[1], None if g[2] is None else g[2][0], int(g[0][0].shape[0]),
+                           batch_size)
+
+    return make(train, data.batch_size), make(val, val_batch_size)
 
 
 class _CallbackList:

@@ -332,3 +332,46 @@ def test_fit_and_predict_on_the_gpu_match_the_cpu():
         assert isinstance(results[1][1], np.ndarray)
     finally:
         backend.set_device(previous)
+
+
+class BatchSequence:
+    """A Keras Sequence-like object: len() batches, [i] → (x, y)."""
+
+    def __init__(self, x, y, batch_size):
+        self.x, self.y, self.batch_size, self.epochs_ended = x, y, batch_size, 0
+
+    def __len__(self):
+        return int(np.ceil(len(self.x) / self.batch_size))
+
+    def __getitem__(self, i):
+        sl = slice(i * self.batch_size, (i + 1) * self.batch_size)
+        return self.x[sl], self.y[sl]
+
+    def on_epoch_end(self):
+        self.epochs_ended += 1
+
+
+def test_fit_evaluate_predict_on_generators_and_sequences():
+    x, y = data(64)
+    set_seed(4)
+    model = small_model()
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+
+    def generator():
+        while True:
+            for i in range(0, 64, 16):
+                yield x[i:i + 16], y[i:i + 16]
+
+    rec = Recorder()
+    history = model.fit(generator(), steps_per_epoch=4, epochs=2, validation_data=BatchSequence(x, y, 32),
+                        callbacks=[rec], verbose=0)
+    assert rec.batches == [0, 1, 2, 3] * 2 and set(history.history) >= {"loss", "val_loss", "val_accuracy"}
+    seq = BatchSequence(x, y, 16)
+    model.fit(seq, epochs=2, verbose=0)
+    assert seq.epochs_ended == 2
+    expected = model.evaluate(x, y, verbose=0, return_dict=True)
+    got = model.evaluate(BatchSequence(x, y, 16), verbose=0, return_dict=True)
+    assert got["loss"] == pytest.approx(expected["loss"], rel=1e-5)
+    np.testing.assert_allclose(model.predict(iter([(x[:10],), (x[10:20],)])), model.predict(x[:20]), rtol=1e-6)
+    with pytest.raises(ValueError, match="not supported when `x` is a generator"):
+        model.fit(generator(), y, steps_per_epoch=1, verbose=0)
