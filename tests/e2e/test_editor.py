@@ -98,4 +98,19 @@ def test_templates_export_and_copy_paste(page, base_url, console):  # noqa: F811
     page.keyboard.press("Control+v")
     expect(page.get_by_test_id("layer-node")).to_have_count(6)
     screenshot(page, "editor-template")
+
+    # Leaving with unsaved changes asks first; staying keeps the canvas.
+    messages = []
+
+    def answer(dialog, accept):
+        messages.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda d: answer(d, accept=False))
+    page.get_by_test_id("nav-runs").click()
+    expect(page.get_by_test_id("layer-node")).to_have_count(6)
+    page.once("dialog", lambda d: answer(d, accept=True))
+    page.get_by_test_id("nav-runs").click()
+    expect(page).to_have_url(re.compile(r"/runs$"))
+    assert len(messages) == 2 and "unsaved" in messages[0]
     console.assert_clean()

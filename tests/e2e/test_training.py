@@ -88,30 +88,47 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     expect(dialog.get_by_test_id("train-target")).to_have_value("species")
     expect(dialog.get_by_test_id("train-loss")).to_have_value("categorical_crossentropy")
     expect(dialog.get_by_test_id("train-preflight")).to_have_count(0)
-    dialog.get_by_test_id("train-epochs").fill("20")
+    dialog.get_by_test_id("train-epochs").fill("30")
     dialog.get_by_test_id("train-batch").fill("32")
+
+    # Route the run's websocket through Playwright so the test can drop the connection mid-run.
+    sockets = []
+
+    def proxy(ws):
+        sockets.append((ws, ws.connect_to_server()))
+
+    page.route_web_socket(re.compile(r"/ws/runs/\d+/$"), proxy)
     dialog.get_by_test_id("train-submit").click()
     expect(page).to_have_url(re.compile(r"/runs/\d+$"), timeout=30_000)
 
-    # The loss chart gains points while the run is running.
+    # The loss chart gains points while the run is running, also after the connection dropped.
     chart = page.get_by_test_id("chart-loss")
     status = page.get_by_test_id("run-status")
-    counts_while_running = set()
+    counts_while_running, after_drop, dropped_at = set(), set(), None
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         state = status.get_attribute("data-status")
         if state in ("succeeded", "failed", "cancelled"):
             break
         if state == "running" and chart.count():
-            counts_while_running.add(int(chart.get_attribute("data-points")))
-            if len(counts_while_running) == 3:
+            n = int(chart.get_attribute("data-points"))
+            counts_while_running.add(n)
+            if dropped_at is None and n >= 3:
                 screenshot(page, "run-live")
+                client, server = sockets[-1]
+                client.close(code=4000, reason="test drops the connection")
+                server.close()
+                dropped_at = n
+            elif dropped_at is not None and n > dropped_at:
+                after_drop.add(n)
         page.wait_for_timeout(100)
     assert len(counts_while_running) >= 2, f"points seen while running: {counts_while_running}"
+    assert len(sockets) >= 2, "the dashboard did not reconnect after the drop"
+    assert after_drop, f"no new points after the drop at {dropped_at}"
     expect(status).to_have_attribute("data-status", "succeeded", timeout=240_000)
-    expect(chart).to_have_attribute("data-points", "20")
+    expect(chart).to_have_attribute("data-points", "30")
     expect(page.get_by_test_id("chart-accuracy")).to_be_visible()
-    expect(page.get_by_test_id("epoch-row")).to_have_count(20)
+    expect(page.get_by_test_id("epoch-row")).to_have_count(30)
     final = page.get_by_test_id("final-metrics")
     expect(final).to_contain_text("accuracy")
     screenshot(page, "run-done")
@@ -133,5 +150,5 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
 
     # Reload mid-history: the dashboard rebuilds from the snapshot.
     page.reload()
-    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "20")
+    expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "30")
     console.assert_clean(expected=("status of 400",))  # the broken upload

@@ -1,5 +1,6 @@
 import { useEffect } from "react";
 import { useBlocker } from "react-router";
+import { useEditor } from "./store";
 
 /** Warns before leaving (tab close or in-app navigation) while there are unsaved changes. */
 export function useUnsavedWarning(dirty: boolean) {
@@ -13,8 +14,9 @@ export function useUnsavedWarning(dirty: boolean) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [dirty]);
 
-  // Same page with another id (after the first save of a new design) is not "leaving".
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && currentLocation.pathname !== nextLocation.pathname && !currentLocation.pathname.endsWith("/new"));
+  // Read the store, not this render's `dirty`: a save marks the design clean and navigates at once
+  // (new → /designs/<id>), before React renders again.
+  const blocker = useBlocker(({ currentLocation, nextLocation }) => useEditor.getState().dirty && currentLocation.pathname !== nextLocation.pathname);
   useEffect(() => {
     if (blocker.state !== "blocked") return;
     if (window.confirm("You have unsaved changes. Leave anyway?")) blocker.proceed();
