@@ -100,8 +100,15 @@ class _BaseConv(Layer):
             self.bias = C.add(self, "bias", "bias", (self.filters,))
         self.built = True
 
-    def _finish(self, out):
-        return _to_first(self.activation(out), self.data_format)
+    def _fused(self):
+        """The activation name when the conv op applies it itself (relu), else "linear"."""
+        name = C.activation_name(self.activation)
+        return name if name in K.FUSED_ACTIVATIONS else "linear"
+
+    def _finish(self, out, fused="linear"):
+        if fused == "linear":
+            out = self.activation(out)
+        return _to_first(out, self.data_format)
 
     def get_config(self):
         return {**super().get_config(), "filters": self.filters, "kernel_size": self.kernel_size,
@@ -128,9 +135,10 @@ class Conv1D(_BaseConv):
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
+        act = self._fused()
         out = K.conv1d(x, self.kernel, self.bias, strides=self.strides[0], padding=self.padding,
-                       dilation_rate=self.dilation_rate[0], groups=self.groups)
-        return self._finish(out)
+                       dilation_rate=self.dilation_rate[0], groups=self.groups, activation=act)
+        return self._finish(out, act)
 
 
 @register
@@ -148,9 +156,10 @@ class Conv2D(_BaseConv):
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
+        act = self._fused()
         out = K.conv2d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding,
-                       dilation_rate=self.dilation_rate, groups=self.groups)
-        return self._finish(out)
+                       dilation_rate=self.dilation_rate, groups=self.groups, activation=act)
+        return self._finish(out, act)
 
 
 @register

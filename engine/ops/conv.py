@@ -126,7 +126,8 @@ def _group_views(xp, cols, w, groups):
 class Conv2D(Function):
     """``conv2d(x, w[, b])``: x (N, H, W, C), w (kh, kw, C // groups, F), b (F,) → (N, OH, OW, F)."""
 
-    def forward(self, x, w, *b, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
+    def forward(self, x, w, *b, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
+                activation="linear"):
         xp = xp_of(x, w)
         n, h, wd, c = x.shape
         kh, kw, _, f = w.shape
@@ -147,11 +148,20 @@ class Conv2D(Function):
             out = xp.matmul(a, bw).transpose(1, 0, 2).reshape(m, f)
         if b:
             out += b[0]
+        self.relu_out = None
+        if activation == "relu":  # fused: no separate activation op, pass or allocation
+            xp.maximum(out, 0, out=out)
+            self.relu_out = out
+        elif activation != "linear":
+            raise ValueError(f"Fused conv activations are 'linear' and 'relu'. Received: {activation!r}")
         return out.reshape(n, oh, ow, f)
 
     def backward(self, g):
         xp = xp_of(g)
         shape, strides, pads, dilation, groups, oh, ow = self.cfg
+        if self.relu_out is not None:
+            g = g * (self.relu_out.reshape(g.shape) > 0)
+            self.relu_out = None
         n, h, wd, c = shape
         kh, kw, cg, f = self.w.shape
         g2 = g.reshape(-1, f)
@@ -222,8 +232,9 @@ def _pair(v):
     return (v, v) if isinstance(v, int) else tuple(v)
 
 
-def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1) -> Tensor:
-    """Keras-style 2-D convolution; ``padding`` is "valid"/"same" or explicit ((t, b), (l, r))."""
+def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1, activation="linear") -> Tensor:
+    """Keras-style 2-D convolution; ``padding`` is "valid"/"same" or explicit ((t, b), (l, r));
+    ``activation`` "relu" is fused into the op."""
     strides, dilation = _pair(strides), _pair(dilation_rate)
     kh, kw = w.shape[0], w.shape[1]
     if isinstance(padding, str):
@@ -232,10 +243,14 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1) 
     else:
         pads = tuple(tuple(p) for p in padding)
     args = (x, w) if b is None else (x, w, b)
-    return Conv2D.apply(*args, strides=strides, pads=pads, dilation=dilation, groups=groups)
+    return Conv2D.apply(*args, strides=strides, pads=pads, dilation=dilation, groups=groups,
+                        activation=activation)
 
 
-def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1) -> Tensor:
+FUSED_ACTIVATIONS = ("linear", "relu")
+
+
+def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1, activation="linear") -> Tensor:
     """x (N, L, C), w (k, C // groups, F) → (N, OL, F); padding "valid", "same" or "causal"."""
     from engine.ops.math import Reshape  # noqa: PLC0415
 
@@ -247,7 +262,7 @@ def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1) 
     x4 = Reshape.apply(x, shape=(n, 1, length, c))
     w4 = Reshape.apply(w, shape=(1, *w.shape))
     args = (x4, w4) if b is None else (x4, w4, b)
-    out = Conv2D.apply(*args, strides=(1, s), pads=pads, dilation=(1, d), groups=groups)
+    out = Conv2D.apply(*args, strides=(1, s), pads=pads, dilation=(1, d), groups=groups, activation=activation)
     return Reshape.apply(out, shape=(n, out.shape[2], out.shape[3]))
 
 

@@ -138,20 +138,29 @@ class LSTM(_Recurrent):
                 ract(z[:, :2 * u])
                 act(z[:, 2 * u:3 * u])
                 ract(z[:, 3 * u:])
-            c_new = z[:, u:2 * u] * c
-            c_new += z[:, :u] * z[:, 2 * u:3 * u]
-            tc = tcs[s]
-            xp.copyto(tc, c_new)
-            act(tc)
-            h_new = z[:, 3 * u:] * tc
-            if self.mask is not None:
-                h_new = _carry(xp, self.mask[s], h_new, h)
-                c_new = _carry(xp, self.mask[s], c_new, c)
-            out[s, :, :u] = h_new
-            out[s, :, u:] = c_new
+            if self.mask is None:  # write c, tanh(c) and h straight into their buffers
+                c_new, tc = out[s, :, u:], tcs[s]
+                xp.multiply(z[:, u:2 * u], c, out=c_new)
+                c_new += z[:, :u] * z[:, 2 * u:3 * u]
+                if activation == "tanh":
+                    xp.tanh(c_new, out=tc)
+                else:
+                    xp.copyto(tc, c_new)
+                    act(tc)
+                xp.multiply(z[:, 3 * u:], tc, out=out[s, :, :u])
+            else:
+                c_new = z[:, u:2 * u] * c
+                c_new += z[:, :u] * z[:, 2 * u:3 * u]
+                tc = tcs[s]
+                xp.copyto(tc, c_new)
+                act(tc)
+                h_new = z[:, 3 * u:] * tc
+                out[s, :, :u] = _carry(xp, self.mask[s], h_new, h)
+                out[s, :, u:] = _carry(xp, self.mask[s], c_new, c)
             h, c = out[s, :, :u], out[s, :, u:]
         self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
         self.gates, self.tcs, self.out, self.has_bias = gates, tcs, out, bool(bias)
+        self.fast = fast
         return out.transpose(1, 0, 2)
 
     def backward(self, grad):
@@ -176,11 +185,22 @@ class LSTM(_Recurrent):
             tc = self.tcs[s]
             c_prev = self.out[s - 1, :, u:] if s else self.c0
             dz = dz_all[s]
-            xp.multiply(dh * tc, dract(o), out=dz[:, 3 * u:])
-            dc = dc + dh * o * dact(tc)
-            xp.multiply(dc * gg, dract(i), out=dz[:, :u])
-            xp.multiply(dc * c_prev, dract(f), out=dz[:, u:2 * u])
-            xp.multiply(dc * i, dact(gg), out=dz[:, 2 * u:3 * u])
+            if self.fast:  # sigmoid/tanh: all four gate derivatives in three passes over z
+                xp.multiply(dh, tc, out=dz[:, 3 * u:])
+                dc = dc + dh * o * (1.0 - tc * tc)
+                xp.multiply(dc, gg, out=dz[:, :u])
+                xp.multiply(dc, c_prev, out=dz[:, u:2 * u])
+                xp.multiply(dc, i, out=dz[:, 2 * u:3 * u])
+                zz = z * z
+                deriv = z - zz  # y (1 - y) for the sigmoid gates
+                xp.subtract(1.0, zz[:, 2 * u:3 * u], out=deriv[:, 2 * u:3 * u])  # 1 - y^2 for tanh
+                dz *= deriv
+            else:
+                xp.multiply(dh * tc, dract(o), out=dz[:, 3 * u:])
+                dc = dc + dh * o * dact(tc)
+                xp.multiply(dc * gg, dract(i), out=dz[:, :u])
+                xp.multiply(dc * c_prev, dract(f), out=dz[:, u:2 * u])
+                xp.multiply(dc * i, dact(gg), out=dz[:, 2 * u:3 * u])
             dc_next = dc * f
             dh_next = dz @ rk_t
             if self.rec_mask is not None:

@@ -158,3 +158,14 @@ def test_transpose_is_adjoint_of_conv():
     back = conv2d_transpose(Tensor(r), Tensor(kern), strides=2, padding="same").data
     assert back.shape == x.shape
     np.testing.assert_allclose((y * r).sum(), (x * back).sum(), rtol=1e-10)
+
+
+def test_fused_relu_equals_relu_of_conv():
+    rng = np.random.default_rng(6)
+    x, kern, b = rng.standard_normal((2, 5, 5, 2)), rng.standard_normal((3, 3, 2, 3)), rng.standard_normal(3)
+    fused = conv2d(Tensor(x), Tensor(kern), Tensor(b), padding="same", activation="relu").data
+    np.testing.assert_allclose(fused, np.maximum(naive_conv2d(x, kern, b, (1, 1), "same"), 0), atol=1e-10)
+    check_grad(lambda a, ww, bb: conv2d(a, ww, bb, strides=2, padding="same", activation="relu"), x, kern, b)
+    check_grad(lambda a, ww: conv1d(a, ww, padding="causal", activation="relu"), x[:, 0], kern[0])
+    with pytest.raises(ValueError, match="Fused conv activations"):
+        conv2d(Tensor(x), Tensor(kern), activation="tanh")
