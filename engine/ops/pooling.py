@@ -6,7 +6,7 @@ window, as TensorFlow does. 1-D pooling reshapes to 2-D with a height of one.
 
 from __future__ import annotations
 
-from engine.autograd import Function, Tensor
+from engine.autograd import Function, Tensor, is_grad_enabled
 from engine.backend import xp_of
 from engine.ops.conv import _pad, conv_padding
 from engine.ops.math import Max, Mean, Reshape
@@ -38,11 +38,12 @@ class MaxPool2D(Function):
         oh = (xpad.shape[1] - ph) // strides[0] + 1
         ow = (xpad.shape[2] - pw) // strides[1] + 1
         out = xpad[_slices(0, 0, oh, ow, strides)].copy()
-        idx = xp.zeros(out.shape, dtype="int8")
+        track = is_grad_enabled() and self.needs_input_grad[0]  # inference: the maximum alone
+        idx = xp.zeros(out.shape, dtype="int8") if track else None
         for k in range(1, ph * pw):
             v = xpad[_slices(*divmod(k, pw), oh, ow, strides)]
-            greater = v > out
-            xp.copyto(idx, k, where=greater)
+            if track:
+                xp.copyto(idx, k, where=v > out)
             xp.maximum(out, v, out=out)
         self.idx = idx
         self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)

@@ -73,3 +73,13 @@ def test_global_pools():
     check_grad(lambda a: global_avg_pool(a), x)
     check_grad(lambda a: global_max_pool(a), x)
     check_grad(lambda a: global_max_pool(a), x[:, 0])  # 1-D: (N, steps, C)
+
+
+def test_max_pool_inference_without_winner_indices():
+    from engine.autograd import no_grad
+
+    x = np.random.default_rng(3).standard_normal((2, 6, 6, 3)).astype(np.float32)
+    with no_grad():
+        fast = max_pool2d(Tensor(x, requires_grad=True), 3, 2, "same")
+    np.testing.assert_array_equal(fast.data, max_pool2d(Tensor(x), 3, 2, "same").data)
+    assert fast._ctx is None
