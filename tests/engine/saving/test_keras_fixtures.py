@@ -53,8 +53,13 @@ def test_keras_file_restores_training_state(path):
         names = [n.decode() if isinstance(n, bytes) else n for n in f["optimizer_weights"].attrs["weight_names"]]
         it_name = next(n for n in names if n.split("/")[-1].startswith("iteration"))
         iterations = int(f["optimizer_weights"][it_name][()])
+        slots = [f["optimizer_weights"][n][()] for n in names if f["optimizer_weights"][n].ndim > 0]
     assert iterations > 0
     assert int(np.asarray(model.optimizer.iterations)) == iterations
+    state = [np.asarray(a) for a in model.optimizer.get_state()]
+    assert len(slots) > 0
+    for slot in slots:  # every moment array of the file is in the engine optimizer's state
+        assert any(a.shape == slot.shape and np.array_equal(a, slot) for a in state)
 
 
 def _predict_all(model, data):
