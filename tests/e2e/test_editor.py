@@ -6,7 +6,16 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, connect, drop_layer, node, screenshot, set_param, sign_up  # noqa: F401
+from tests.e2e.helpers import (  # noqa: F401
+    base_url,
+    connect,
+    console,
+    drop_layer,
+    node,
+    screenshot,
+    set_param,
+    sign_up,
+)
 
 # The live server must see this session's test database: pytest-django only creates the databases
 # that some collected test asks for, and flushes this one after each test.

@@ -152,3 +152,28 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     page.reload()
     expect(page.get_by_test_id("chart-loss")).to_have_attribute("data-points", "30")
     console.assert_clean(expected=("status of 400",))  # the broken upload
+
+
+def test_cancel_a_running_run(page, base_url, console, tmp_path):  # noqa: F811
+    sign_up(page, base_url)
+    make_csv(tmp_path / "small.csv", rows=300)
+    page.get_by_test_id("nav-datasets").click()
+    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "small.csv"))
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("dataset-page")).to_be_visible()
+    page.goto(base_url + "/designs/new?template=mlp")
+    expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
+    page.get_by_test_id("open-train").click()
+    page.get_by_test_id("train-epochs").fill("2000")
+    page.get_by_test_id("train-submit").click()
+    expect(page.get_by_test_id("chart-loss")).to_be_visible(timeout=60_000)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "running")
+    page.get_by_test_id("run-cancel").click()
+    expect(page.get_by_test_id("run-status")).to_have_attribute(
+        "data-status", "cancelled", timeout=60_000
+    )
+    expect(page.get_by_test_id("run-cancel")).to_have_count(0)
+    expect(page.get_by_test_id("run-download")).to_have_count(0)
+    points = int(page.get_by_test_id("chart-loss").get_attribute("data-points"))
+    assert 1 <= points < 2000
+    console.assert_clean()

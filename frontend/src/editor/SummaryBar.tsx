@@ -6,6 +6,7 @@ export function SummaryBar() {
   const validating = useEditor((s) => s.validating);
   const count = useEditor((s) => s.nodes.length);
   const dirty = useEditor((s) => s.dirty);
+  const saved = useEditor((s) => s.designId !== null);
   const errors = v?.errors.length ?? 0;
   const warnings = v?.warnings?.length ?? 0;
   const status = count === 0 ? "empty" : validating && !v ? "checking" : !v ? "unknown" : v.ok ? "ok" : "error";
@@ -35,7 +36,7 @@ export function SummaryBar() {
       </span>
       <span className="spacer" />
       <span className={dirty ? "unsaved" : "muted"} data-testid="save-state">
-        {dirty ? "● Unsaved changes" : "Saved"}
+        {dirty ? "● Unsaved changes" : saved ? "Saved" : "Not saved yet"}
       </span>
     </footer>
   );

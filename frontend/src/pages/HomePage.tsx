@@ -54,7 +54,7 @@ export function HomePage() {
           .h5.
         </p>
         <div className="row gap">
-          <Link className="btn btn-primary" to="/designs?new=1" data-testid="home-new-design">
+          <Link className="btn btn-primary" to="/designs/new" data-testid="home-new-design">
             New design
           </Link>
           <Link className="btn" to="/datasets">
