@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "modelbuilder.datasets",
     "modelbuilder.designs",
     "modelbuilder.training",
+    "modelbuilder.sweeps",
 ]
 
 MIDDLEWARE = [
