@@ -8,6 +8,7 @@ Nothing from a file is ever executed: classes are looked up by name in the engin
 
 from __future__ import annotations
 
+import functools
 import inspect
 import warnings
 
@@ -25,6 +26,7 @@ IGNORABLE_KEYS = {"time_major", "implementation", "input_length", "quantization_
                   "ragged", "lora_rank", "lora_alpha", "unroll", "zero_output_for_mask", "autocast",
                   "synchronized", "renorm", "renorm_clipping", "renorm_momentum", "fused", "virtual_batch_size",
                   "adjustment", "build_config", "compile_config", "module", "registered_name", "seed"}
+WRAPPED_LAYER_KEYS = ("layer", "backward_layer", "cell")
 _DTYPE_POLICY_CLASSES = {"DTypePolicy", "Policy", "FloatDTypePolicy", "QuantizedDTypePolicy"}
 
 
@@ -115,6 +117,13 @@ def normalize_layer_config(class_name: str, config: dict, cls) -> tuple[dict, tu
     if isinstance(config.get("axis"), list) and len(config["axis"]) == 1:
         config["axis"] = config["axis"][0]
     config = {k: _clean_nested(v) for k, v in config.items()}
+    for key in WRAPPED_LAYER_KEYS:  # Bidirectional/TimeDistributed/RNN: the wrapped layer's config too
+        inner = config.get(key)
+        if isinstance(inner, dict) and isinstance(inner.get("class_name"), str):
+            inner_name, inner_config = check_layer_entry(inner)
+            inner_cls = layer_class(inner_name, inner)
+            inner_kwargs, _ = normalize_layer_config(inner_name, inner_config, inner_cls)
+            config[key] = {"class_name": inner_name, "config": inner_kwargs}
     accepted = accepted_kwargs(cls)
     if accepted is not None:
         if "alpha" in config and "alpha" not in accepted and "negative_slope" in accepted:
@@ -145,6 +154,7 @@ def check_layer_entry(entry) -> tuple[str, dict]:
     return class_name, config
 
 
+@functools.cache
 def _register_all_layers() -> None:
     """Import every module of engine.layers so that each built-in layer is in the registry."""
     import importlib  # noqa: PLC0415

@@ -433,3 +433,17 @@ def test_gpu_model_saves_and_loads(tmp_path):
         _assert_same_step(model, loaded, x, y)
     finally:
         backend.set_device(previous)
+
+
+def test_keras2_wrapped_layer_configs_are_normalized():
+    """Keras 2 Bidirectional/TimeDistributed hold inner configs with legacy keys (time_major, dtype strings)."""
+    inner = {"class_name": "LSTM", "config": {"name": "lstm", "units": 3, "time_major": False, "implementation": 2,
+                                              "dtype": "float32", "return_sequences": True}}
+    config = {"class_name": "Sequential", "config": {"name": "s", "layers": [
+        {"class_name": "InputLayer", "config": {"batch_input_shape": [None, 4, 2], "dtype": "float32"}},
+        {"class_name": "Bidirectional", "config": {"name": "bi", "layer": inner, "merge_mode": "concat"}},
+        {"class_name": "TimeDistributed", "config": {"name": "td", "layer": {
+            "class_name": "Dense", "config": {"name": "d", "units": 2, "dtype": {
+                "class_name": "Policy", "config": {"name": "float32"}}}}}}]}}
+    model = model_from_json(json.dumps(config))
+    assert model.predict(np.zeros((1, 4, 2), "float32"), verbose=0).shape == (1, 4, 2)
