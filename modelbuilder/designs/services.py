@@ -40,6 +40,8 @@ def design_create(*, owner: AbstractBaseUser, name: str, graph: Any) -> Design:
 
 @transaction.atomic
 def design_update(*, design: Design, name: str | None = None, graph: Any = None) -> Design:
+    if name is None and graph is None:
+        return design  # nothing to save, no new version
     design = Design.objects.select_for_update().get(pk=design.pk)
     if name is not None:
         design.name = _clean_name(name)

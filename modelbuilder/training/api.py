@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils.text import slugify
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from modelbuilder.training import selectors, services
 from modelbuilder.training.schemas import RunConfig
@@ -18,7 +18,7 @@ class RunIn(Schema):
     dataset: int
     target: str | None = None
     features: list[str] | None = None
-    config: RunConfig = RunConfig()
+    config: RunConfig = Field(default_factory=RunConfig)
 
 
 class RunCreatedOut(Schema):

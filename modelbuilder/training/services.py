@@ -144,14 +144,13 @@ def run_create(
 
 def run_cancel(*, run: Run) -> Run:
     """Queued: cancelled at once. Running: ask the worker (read every batch). Ended: no-op."""
-    now = timezone.now()
+    # The conditional update is the claim: the worker's run_start cannot take it any more.
     if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
-        status=Run.Status.CANCELLED, cancel_requested=True, finished_at=now
+        status=Run.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
     ):
         run.refresh_from_db()
         _revoke(run.task_id)
-        events.run_event_send(run_id=run.pk, event=events.status_event(run))
-        return run
+        return run_finish(run=run, status=Run.Status.CANCELLED)  # saved + broadcast like any end
     Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING).update(cancel_requested=True)
     run.refresh_from_db()
     return run

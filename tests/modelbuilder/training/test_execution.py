@@ -118,3 +118,26 @@ def test_a_gpu_run_on_a_worker_without_one_fails_with_the_reason(alice, run_body
         pytest.skip("this worker has a GPU")
     run = run_execute(run_id=create(alice, run_body(device="gpu")))
     assert run.status == "failed" and "cupy" in run.error
+
+
+def test_a_run_on_npz_arrays_with_integer_classes(alice, make_design, mb):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 4)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 0).astype(int)  # classes 0, 1, 2
+    dataset = mb.upload(alice, mb.npz_upload(x=x, y=y, x_test=x[:10], y_test=y[:10]), "arr").json()
+    design = make_design(mb.mlp_graph(), name="npz")
+    body = {
+        "design": design["id"],
+        "dataset": dataset["id"],
+        "config": {
+            "loss": "sparse_categorical_crossentropy",
+            "epochs": 2,
+            "batch_size": 16,
+            "validation_split": 0,
+            "seed": 3,
+        },
+    }
+    run = run_execute(run_id=create(alice, body))
+    assert run.status == "succeeded", run.error
+    assert run.encoding == "ids" and run.labels == ["0", "1", "2"]
+    assert "val_loss" in run.final_metrics  # x_test/y_test became the validation data
