@@ -11,6 +11,8 @@ def _per_output(value, names: list[str], what: str) -> list:
             raise ValueError(f"Unknown entries in {what} dictionary: {unknown}. Only expected the following "
                              f"keys: {names}")
         return [value.get(n) for n in names]
+    if isinstance(value, (list, tuple)) and len(names) == 1 and len(value) == 1 and what != "metrics":
+        return [value[0]]
     if isinstance(value, (list, tuple)) and len(names) > 1:
         if len(value) != len(names):
             raise ValueError(f"For a model with multiple outputs, when providing the `{what}` argument as a "

@@ -73,9 +73,17 @@ class Model(Trainer, Layer):
             return [(None, *t.shape[1:]) for t in out]
         return (None, *out.shape[1:])
 
+    def __call__(self, inputs, *args, **kwargs):
+        outputs = super().__call__(inputs, *args, **kwargs)
+        if isinstance(outputs, (list, tuple)) and not getattr(self, "_output_names_seen", None) \
+                and not getattr(outputs[0], "_is_symbolic", False):
+            object.__setattr__(self, "_output_names_seen", [f"output_{i + 1}" for i in range(len(outputs))])
+        return outputs
+
     @property
     def output_names(self) -> list[str]:
-        return ["output"]
+        """Subclassed models: "output", or output_1, output_2, ... once a call returned several tensors."""
+        return getattr(self, "_output_names_seen", None) or ["output"]
 
     # ---- summary, config, saving
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,

@@ -34,19 +34,29 @@ class Trainer:
         else:
             opt = optimizers.get(optimizer)
             self.optimizer = opt() if isinstance(opt, type) else opt
-        names = self.output_names
         self.loss = loss
-        self._compiled_loss = CompiledLoss(loss, loss_weights, names)
-        self._compiled_metrics = CompiledMetrics(metrics, names, self._compiled_loss.losses)
         self._compile_config = {"optimizer": optimizer, "loss": loss, "loss_weights": loss_weights,
                                 "metrics": metrics, "weighted_metrics": weighted_metrics}
+        self._compiled_loss = self._compiled_metrics = None
+        per_output = isinstance(loss, dict) or (isinstance(loss, (list, tuple)) and len(loss) > 1)
+        if per_output and len(self.output_names) == 1 and not hasattr(self, "_output_struct") \
+                and not hasattr(self, "_graph_nodes"):
+            pass  # a subclassed model whose outputs are known only after its first call
+        else:
+            self._build_compiled()
         self.compiled = True
+
+    def _build_compiled(self) -> None:
+        names, cfg = self.output_names, self._compile_config
+        self._compiled_loss = CompiledLoss(cfg["loss"], cfg["loss_weights"], names)
+        self._compiled_metrics = CompiledMetrics(cfg["metrics"], names, self._compiled_loss.losses)
 
     def get_compile_config(self) -> dict | None:
         """The arguments given to ``compile`` (with the loss names resolved, as training_config wants)."""
         if not self.compiled:
             return None
-        return {**self._compile_config, "loss_names": list(self._compiled_loss.loss_names)}
+        names = self._compiled_loss.loss_names if self._compiled_loss is not None else None
+        return {**self._compile_config, "loss_names": names}
 
     def _assert_compiled(self):
         if not self.compiled:
@@ -55,7 +65,7 @@ class Trainer:
 
     @property
     def metrics_names(self) -> list[str]:
-        if not self.compiled:
+        if not self.compiled or self._compiled_loss is None:
             return []
         names = ["loss"]
         if len(self.output_names) > 1:
@@ -72,7 +82,7 @@ class Trainer:
         ys, _ = D.standardize(y, self.output_names, "y")
         if ys is not None and isinstance(y, dict):
             ys = [D._as_array(y[n], f"y['{n}']") if n in y else None for n in self.output_names]
-        if ys is not None and len(ys) != len(self.output_names):
+        if ys is not None and self._compiled_loss is not None and len(ys) != len(self.output_names):
             raise ValueError(f"The model has {len(self.output_names)} output(s) ({self.output_names}) but "
                              f"received {len(ys)} target array(s) in `y`.")
         sw = D._as_array(sample_weight, "sample_weight").reshape(-1) if sample_weight is not None else None
@@ -105,10 +115,12 @@ class Trainer:
         return D.ArrayData(xs, x_struct, ys, sw, n, _batch_size(batch_size))
 
     def _ensure_built(self, data) -> None:
-        if not (self.built and self.weights):
+        if not (self.built and self.weights) or (self.compiled and self._compiled_loss is None):
             xs, x_struct = data.first_x()
             with no_grad():
                 self(D.restructure(xs, x_struct), training=False)
+        if self.compiled and (self._compiled_loss is None or self._compiled_loss.output_names != self.output_names):
+            self._build_compiled()
         self._regularized = [v for v in self.trainable_weights if v.regularizer is not None]
 
     def _penalties(self) -> list:

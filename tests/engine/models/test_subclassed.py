@@ -104,3 +104,33 @@ def test_missing_call_and_freezing():
     assert len(model.trainable_weights) == 4 and len(model.non_trainable_weights) == 2
     model.trainable = False
     assert model.trainable_weights == [] and len(model.non_trainable_weights) == 6
+
+
+def test_subclassed_model_with_two_outputs_and_per_output_losses():
+    class TwoHeads(Model):
+        def __init__(self):
+            super().__init__()
+            self.body = Dense(8, activation="relu")
+            self.cls = Dense(2, activation="softmax")
+            self.reg = Dense(1)
+
+        def call(self, inputs):
+            h = self.body(inputs)
+            return [self.cls(h), self.reg(h)]
+
+    set_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 3))
+    model = TwoHeads()
+    model.compile(optimizer="adam", loss=["sparse_categorical_crossentropy", "mse"], loss_weights=[1.0, 0.1],
+                  metrics=[["accuracy"], []])
+    history = model.fit(x, [(x[:, 0] > 0).astype(int), x[:, 1:2]], epochs=2, verbose=0)
+    assert set(history.history) == {"loss", "output_1_loss", "output_2_loss", "output_1_accuracy"}
+    assert [p.shape for p in model.predict(x[:4])] == [(4, 2), (4, 1)]
+
+
+def test_single_output_accepts_a_one_element_loss_list():
+    model = SimpleMLP(use_dropout=False)
+    model.compile(optimizer="sgd", loss=["binary_crossentropy"])
+    x = np.ones((8, 3))
+    assert np.isfinite(model.fit(x, np.ones(8), verbose=0).history["loss"][0])
