@@ -27,6 +27,7 @@ from modelbuilder.sweeps.space import (
     graph_apply,
     graph_params,
     probe_values,
+    space_error,
     space_parse,
     split_name,
 )
@@ -62,30 +63,27 @@ def _check_space(space, raw: dict, graph: dict, base_config: dict) -> None:
     nodes = {n["id"]: n for n in graph.get("nodes", [])}
     for name, hp in space.params.items():
         param, node_id = split_name(name)
-        fail = lambda message: ApplicationError(  # noqa: E731
-            f"Search space {name!r}: {message}",
-            code="invalid_search_space",
-            details={"param": name},
-        )
         if node_id is None:
             for value in probe_values(hp):
                 try:
                     config_parse({**base_config, param: value})
                 except ApplicationError as exc:
-                    raise fail(f"{value!r} is not a valid {param}: {exc.message}") from None
+                    raise space_error(
+                        name, f"{value!r} is not a valid {param}: {exc.message}"
+                    ) from None
             continue
         node = nodes.get(node_id)
         if node is None:
-            raise fail(f"the design has no node {node_id!r}.")
+            raise space_error(name, f"the design has no node {node_id!r}.")
         if node.get("layer") == "Input" or node.get("shared_with"):
-            raise fail(f"the parameters of {node_id!r} cannot be searched.")
+            raise space_error(name, f"the parameters of {node_id!r} cannot be searched.")
         spec = catalog.get(node.get("layer"), {})
         if param not in {p["name"] for p in spec.get("params", [])}:
-            raise fail(f"{node.get('layer')} has no parameter {param!r}.")
+            raise space_error(name, f"{node.get('layer')} has no parameter {param!r}.")
         for value in probe_values(hp):
             problem = _graph_problem(graph, graph_apply(graph, {name: value}))
             if problem:
-                raise fail(f"{param}={value!r}: {problem}")
+                raise space_error(name, f"{param}={value!r}: {problem}")
 
 
 def _check_objective(objective: str, cfg: dict, dataset, space_raw: dict) -> None:

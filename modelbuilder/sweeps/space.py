@@ -31,7 +31,7 @@ CONFIG_KEYS = (
 TYPES = ("int", "float", "choice", "bool", "fixed")
 
 
-def _fail(name: str, message: str) -> ApplicationError:
+def space_error(name: str, message: str) -> ApplicationError:
     return ApplicationError(
         f"Search space {name!r}: {message}", code="invalid_search_space", details={"param": name}
     )
@@ -66,7 +66,7 @@ def _number(name: str, spec: dict, key: str, *, integer: bool, required: bool = 
     )
     if not ok or abs(value) > 1e12:
         kind = "an integer" if integer else "a finite number"
-        raise _fail(name, f"{key!r} must be {kind}.")
+        raise space_error(name, f"{key!r} must be {kind}.")
     return value
 
 
@@ -75,39 +75,39 @@ def hyperparameter(name: str, spec: Any):
     from engine.tuning import Boolean, Choice, Fixed, Float, Int
 
     if not isinstance(spec, dict) or spec.get("type") not in TYPES:
-        raise _fail(name, f"needs an object with 'type' one of {', '.join(TYPES)}.")
+        raise space_error(name, f"needs an object with 'type' one of {', '.join(TYPES)}.")
     kind, log = spec["type"], spec.get("log", False)
     if not isinstance(log, bool):
-        raise _fail(name, "'log' must be true or false.")
+        raise space_error(name, "'log' must be true or false.")
     if kind in ("int", "float"):
         integer = kind == "int"
         low = _number(name, spec, "min", integer=integer)
         high = _number(name, spec, "max", integer=integer)
         step = _number(name, spec, "step", integer=integer, required=False)
         if high < low:
-            raise _fail(name, f"'min' ({low}) is above 'max' ({high}).")
+            raise space_error(name, f"'min' ({low}) is above 'max' ({high}).")
         if log and low <= 0:
-            raise _fail(name, "a log scale needs 'min' > 0.")
+            raise space_error(name, "a log scale needs 'min' > 0.")
         if step is not None and step <= 0:
-            raise _fail(name, "'step' must be positive.")
+            raise space_error(name, "'step' must be positive.")
         if step is not None and (high - low) / step > 10_000:
-            raise _fail(name, "'step' gives more than 10000 values.")
+            raise space_error(name, "'step' gives more than 10000 values.")
         if integer:
             return Int(low, high, step or 1, log)
         return Float(float(low), float(high), log, step)
     if kind == "choice":
         values = spec.get("values")
         if not isinstance(values, list) or not 1 <= len(values) <= MAX_VALUES:
-            raise _fail(name, f"'values' must be a list of 1 to {MAX_VALUES} values.")
+            raise space_error(name, f"'values' must be a list of 1 to {MAX_VALUES} values.")
         if not all(_scalar(v) for v in values):
-            raise _fail(name, "'values' must be strings, numbers, booleans or null.")
+            raise space_error(name, "'values' must be strings, numbers, booleans or null.")
         if len({repr(v) for v in values}) != len(values):
-            raise _fail(name, "'values' repeat a value.")
+            raise space_error(name, "'values' repeat a value.")
         return Choice(values)
     if kind == "bool":
         return Boolean()
     if "value" not in spec or not _scalar(spec["value"]):
-        raise _fail(name, "'fixed' needs a 'value' (a string, number, boolean or null).")
+        raise space_error(name, "'fixed' needs a 'value' (a string, number, boolean or null).")
     return Fixed(spec["value"])
 
 
@@ -128,7 +128,7 @@ def space_parse(raw: Any):
     for name, spec in raw.items():
         param, node = split_name(name)
         if not param or node == "" or (node is None and param not in CONFIG_KEYS):
-            raise _fail(
+            raise space_error(
                 name,
                 "name a layer parameter as 'param@nodeId' or a training setting "
                 f"({', '.join(CONFIG_KEYS)}).",

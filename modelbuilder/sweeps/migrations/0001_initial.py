@@ -6,79 +6,173 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('datasets', '0001_initial'),
-        ('designs', '0001_initial'),
-        ('training', '0001_initial'),
+        ("datasets", "0001_initial"),
+        ("designs", "0001_initial"),
+        ("training", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Sweep',
+            name="Sweep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('design_version', models.PositiveIntegerField(default=1)),
-                ('design_name', models.CharField(max_length=200)),
-                ('graph', models.JSONField(help_text="The design's graph when the sweep started (pinned).")),
-                ('dataset_name', models.CharField(max_length=200)),
-                ('target', models.CharField(blank=True, max_length=200, null=True)),
-                ('features', models.JSONField(blank=True, default=None, null=True)),
-                ('base_config', models.JSONField(default=dict)),
-                ('space', models.JSONField(help_text='e.g. {"units@d1": {"type": "int", "min": 8, "max": 64}}')),
-                ('strategy', models.CharField(choices=[('grid', 'Grid'), ('random', 'Random'), ('bayesian', 'Bayesian')], max_length=16)),
-                ('max_trials', models.PositiveIntegerField()),
-                ('parallelism', models.PositiveIntegerField(default=1)),
-                ('objective', models.CharField(default='val_loss', max_length=64)),
-                ('direction', models.CharField(default='min', max_length=3)),
-                ('seed', models.BigIntegerField(default=0)),
-                ('status', models.CharField(choices=[('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], db_index=True, default='running', max_length=16)),
-                ('error', models.TextField(blank=True)),
-                ('applied_version', models.PositiveIntegerField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('dataset', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sweeps', to='datasets.dataset')),
-                ('design', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sweeps', to='designs.design')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sweeps', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("design_version", models.PositiveIntegerField(default=1)),
+                ("design_name", models.CharField(max_length=200)),
+                (
+                    "graph",
+                    models.JSONField(
+                        help_text="The design's graph when the sweep started (pinned)."
+                    ),
+                ),
+                ("dataset_name", models.CharField(max_length=200)),
+                ("target", models.CharField(blank=True, max_length=200, null=True)),
+                ("features", models.JSONField(blank=True, default=None, null=True)),
+                ("base_config", models.JSONField(default=dict)),
+                (
+                    "space",
+                    models.JSONField(
+                        help_text='e.g. {"units@d1": {"type": "int", "min": 8, "max": 64}}'
+                    ),
+                ),
+                (
+                    "strategy",
+                    models.CharField(
+                        choices=[("grid", "Grid"), ("random", "Random"), ("bayesian", "Bayesian")],
+                        max_length=16,
+                    ),
+                ),
+                ("max_trials", models.PositiveIntegerField()),
+                ("parallelism", models.PositiveIntegerField(default=1)),
+                ("objective", models.CharField(default="val_loss", max_length=64)),
+                ("direction", models.CharField(default="min", max_length=3)),
+                ("seed", models.BigIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        db_index=True,
+                        default="running",
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("applied_version", models.PositiveIntegerField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "dataset",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sweeps",
+                        to="datasets.dataset",
+                    ),
+                ),
+                (
+                    "design",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sweeps",
+                        to="designs.design",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sweeps",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SweepTrial',
+            name="SweepTrial",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(help_text='1-based, in the order the oracle proposed them')),
-                ('params', models.JSONField()),
-                ('based_on', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(default='queued', max_length=16)),
-                ('objective', models.FloatField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sweep_trials', to='training.run')),
-                ('sweep', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='trials', to='sweeps.sweep')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(
+                        help_text="1-based, in the order the oracle proposed them"
+                    ),
+                ),
+                ("params", models.JSONField()),
+                ("based_on", models.PositiveIntegerField(default=0)),
+                ("status", models.CharField(default="queued", max_length=16)),
+                ("objective", models.FloatField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sweep_trials",
+                        to="training.run",
+                    ),
+                ),
+                (
+                    "sweep",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="trials",
+                        to="sweeps.sweep",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['number'],
+                "ordering": ["number"],
             },
         ),
         migrations.AddField(
-            model_name='sweep',
-            name='best_trial',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='sweeps.sweeptrial'),
+            model_name="sweep",
+            name="best_trial",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="sweeps.sweeptrial",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sweeptrial',
-            constraint=models.UniqueConstraint(fields=('sweep', 'number'), name='sweep_trial_unique'),
+            model_name="sweeptrial",
+            constraint=models.UniqueConstraint(
+                fields=("sweep", "number"), name="sweep_trial_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='sweep',
-            index=models.Index(fields=['owner', '-created_at'], name='sweeps_swee_owner_i_cd1cb5_idx'),
+            model_name="sweep",
+            index=models.Index(
+                fields=["owner", "-created_at"], name="sweeps_swee_owner_i_cd1cb5_idx"
+            ),
         ),
     ]

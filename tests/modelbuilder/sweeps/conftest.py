@@ -37,7 +37,9 @@ def sweep_body(iris_dataset, iris_design):
             "dataset": iris_dataset["id"],
             "target": "species",
             "config": config,
-            "space": {"units@d1": {"type": "int", "min": 4, "max": 12, "step": 4}} if space is None else space,
+            "space": {"units@d1": {"type": "int", "min": 4, "max": 12, "step": 4}}
+            if space is None
+            else space,
             "strategy": "grid",
             "max_trials": 3,
             "parallelism": 1,

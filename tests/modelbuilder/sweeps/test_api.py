@@ -20,15 +20,33 @@ def nothing_created():
 @pytest.mark.parametrize(
     "change, status, code",
     [
-        ({"space": {"units@nope": {"type": "int", "min": 1, "max": 4}}}, 400, "invalid_search_space"),
-        ({"space": {"filters@d1": {"type": "int", "min": 1, "max": 4}}}, 400, "invalid_search_space"),
+        (
+            {"space": {"units@nope": {"type": "int", "min": 1, "max": 4}}},
+            400,
+            "invalid_search_space",
+        ),
+        (
+            {"space": {"filters@d1": {"type": "int", "min": 1, "max": 4}}},
+            400,
+            "invalid_search_space",
+        ),
         ({"space": {"shape@in": {"type": "choice", "values": [4]}}}, 400, "invalid_search_space"),
         ({"space": {"units@d1": {"type": "int", "min": 0, "max": 4}}}, 400, "invalid_search_space"),
-        ({"space": {"units@out": {"type": "int", "min": 2, "max": 4}}}, 400, "invalid_search_space"),
-        ({"space": {"learning_rate": {"type": "float", "min": 0, "max": 1}}}, 400,
-         "invalid_search_space"),
-        ({"space": {"optimizer": {"type": "choice", "values": ["adam", "lbfgs"]}}}, 400,
-         "invalid_search_space"),
+        (
+            {"space": {"units@out": {"type": "int", "min": 2, "max": 4}}},
+            400,
+            "invalid_search_space",
+        ),
+        (
+            {"space": {"learning_rate": {"type": "float", "min": 0, "max": 1}}},
+            400,
+            "invalid_search_space",
+        ),
+        (
+            {"space": {"optimizer": {"type": "choice", "values": ["adam", "lbfgs"]}}},
+            400,
+            "invalid_search_space",
+        ),
         ({"space": {"metrics": {"type": "fixed", "value": "mse"}}}, 400, "invalid_search_space"),
         ({"space": {}}, 400, "invalid_search_space"),
         ({"space": "units"}, 422, "validation_error"),
@@ -53,8 +71,9 @@ def test_bad_input_is_a_4xx_and_creates_nothing(alice, sweep_body, mb, change, s
 def test_an_invalid_design_is_refused(alice, sweep_body, mb):
     graph = mb.mlp_graph()
     graph["nodes"][1]["params"]["units"] = 0
-    design = alice.post("/api/designs", {"name": "bad", "graph": graph},
-                        content_type="application/json").json()
+    design = alice.post(
+        "/api/designs", {"name": "bad", "graph": graph}, content_type="application/json"
+    ).json()
     mb.assert_error(post(alice, sweep_body(design=design["id"])), 400, "invalid_design")
     assert nothing_created()
 

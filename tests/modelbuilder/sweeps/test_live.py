@@ -23,7 +23,9 @@ def headers_for(client=None, token: str | None = None) -> list[tuple[bytes, byte
 
 
 async def connect(sweep_id, **auth):
-    socket = WebsocketCommunicator(application, f"/ws/sweeps/{sweep_id}/", headers=headers_for(**auth))
+    socket = WebsocketCommunicator(
+        application, f"/ws/sweeps/{sweep_id}/", headers=headers_for(**auth)
+    )
     connected, _ = await socket.connect(timeout=10)
     return socket, connected
 

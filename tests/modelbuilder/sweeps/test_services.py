@@ -50,7 +50,9 @@ def test_a_grid_sweep_trains_every_point_and_picks_the_best(alice, sweep_body):
         run = trial.run
         assert run.status == "succeeded" and trial.status == "succeeded"
         d1 = next(n for n in run.graph["nodes"] if n["id"] == "d1")
-        assert d1["params"]["units"] == trial.params["units@d1"]  # the run trained the trial's graph
+        assert (
+            d1["params"]["units"] == trial.params["units@d1"]
+        )  # the run trained the trial's graph
         losses = [e.logs["val_loss"] for e in run.epochs.all()]
         assert len(losses) == 2 and trial.objective == min(losses)
     best = min(trials, key=lambda t: t.objective)
@@ -133,8 +135,13 @@ def test_cancel_while_a_trial_runs_asks_its_worker_to_stop(alice, sweep_body):
 
 
 def test_apply_best_writes_a_new_design_version(alice, sweep_body, iris_design):
-    body = sweep_body({"units@d1": {"type": "choice", "values": [3, 5]}, "learning_rate": {
-        "type": "choice", "values": [0.02]}}, max_trials=2)
+    body = sweep_body(
+        {
+            "units@d1": {"type": "choice", "values": [3, 5]},
+            "learning_rate": {"type": "choice", "values": [0.02]},
+        },
+        max_trials=2,
+    )
     sweep = run_to_end(create(alice, body)["id"])
     best = sweep.best_trial.params
     response = alice.post(f"/api/sweeps/{sweep.pk}/apply-best")

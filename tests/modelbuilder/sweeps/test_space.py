@@ -57,7 +57,9 @@ def test_values_go_to_their_node_and_to_the_config(mb):
     nodes = {n["id"]: n["params"] for n in out["nodes"]}
     assert nodes["d1"]["units"] == 24 and nodes["twin"]["units"] == 24
     assert nodes["out"]["activation"] == "sigmoid"
-    assert mb.mlp_graph()["nodes"][1]["params"]["units"] == 8 == graph["nodes"][1]["params"]["units"]
+    assert (
+        mb.mlp_graph()["nodes"][1]["params"]["units"] == 8 == graph["nodes"][1]["params"]["units"]
+    )
     assert config_apply({"learning_rate": 0.1, "epochs": 2}, params) == {
         "learning_rate": 0.5,
         "epochs": 2,
