@@ -184,3 +184,22 @@ def test_keras_reads_engine_json(tmp_path, keras_python, name):
                           capture_output=True, text=True, timeout=300, env={**os.environ, "KERAS_BACKEND": "torch"})
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert f"params {model.count_params()}" in proc.stdout
+
+
+_KERAS_FILES = sorted([*(REPO.parent / "shared" / "keras-h5").glob("*/*.h5"),
+                       *(p for p in (Path(__file__).parent / "keras3_files").glob("*.h5")
+                         if not p.name.endswith(".weights.h5"))])
+
+
+@pytest.mark.parametrize("source", _KERAS_FILES, ids=[f"{p.parent.name}/{p.stem}" for p in _KERAS_FILES])
+def test_keras_file_reexported_by_engine(tmp_path, keras_python, source):
+    """Keras (3 or 2) file → engine load_model → engine save → real Keras 3 predicts the original numbers."""
+    from engine.saving import load_model
+
+    model = load_model(source)
+    path = tmp_path / f"{source.stem}.h5"
+    model.save(path)
+    proc = subprocess.run([keras_python, str(CHECKER), str(path), str(source.with_suffix(".npz")), "--atol", "1e-5"],
+                          capture_output=True, text=True, timeout=300, env={**os.environ, "KERAS_BACKEND": "torch"})
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    print(source.stem, [line for line in proc.stdout.splitlines() if line.startswith("max_abs_diff")])
