@@ -141,6 +141,9 @@ export interface RunConfig {
   validation_split: number;
   metrics: string[];
   seed: number | null;
+  /** Scale numeric features to zero mean and unit variance (server side). */
+  standardize?: boolean;
+  device?: "auto" | "cpu" | "gpu";
 }
 
 export interface EpochRecord {

@@ -57,6 +57,18 @@ export function ConfigFields({ config, onChange }: { config: RunConfig; onChange
         </div>
       </div>
       <label className="field">
+        <span className="field-label">Device <span className="muted">auto: GPU if the worker has one</span></span>
+        <select value={config.device ?? "auto"} onChange={(e) => set("device", e.target.value as RunConfig["device"])} data-testid="train-device">
+          <option value="auto">auto</option>
+          <option value="cpu">CPU</option>
+          <option value="gpu">GPU</option>
+        </select>
+      </label>
+      <label className="field row gap-small">
+        <input type="checkbox" checked={config.standardize ?? false} onChange={(e) => set("standardize", e.target.checked)} data-testid="train-standardize" />
+        <span>Standardize numeric features</span>
+      </label>
+      <label className="field">
         <span className="field-label">Seed <span className="muted">empty = random</span></span>
         <input type="number" min={0} step={1} value={config.seed ?? ""} onChange={(e) => set("seed", e.target.value === "" ? null : Math.max(0, Math.round(num(e.target.value, 0))))} data-testid="train-seed" />
       </label>

@@ -1,6 +1,6 @@
 import type { Run } from "../api/types";
 
-const FIELDS = ["loss", "optimizer", "learning_rate", "epochs", "batch_size", "validation_split", "metrics", "seed"];
+const FIELDS = ["loss", "optimizer", "learning_rate", "epochs", "batch_size", "validation_split", "metrics", "seed", "standardize"];
 
 function show(v: unknown): string {
   if (v === null || v === undefined) return "–";

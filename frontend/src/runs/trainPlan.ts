@@ -22,7 +22,7 @@ export function outputWidth(graph: Graph, validation: Validation | null): number
 }
 
 export function defaultConfig(task: Task, designOutputWidth: number | null): RunConfig {
-  const base = { optimizer: "adam", learning_rate: 0.001, epochs: 10, batch_size: 32, validation_split: 0.2, seed: 42 };
+  const base = { optimizer: "adam", learning_rate: 0.001, epochs: 10, batch_size: 32, validation_split: 0.2, seed: 42, standardize: false, device: "auto" as const };
   if (task === "regression") return { ...base, loss: "mean_squared_error", metrics: ["mae"] };
   const loss = task === "binary" && designOutputWidth === 1 ? "binary_crossentropy" : "categorical_crossentropy";
   return { ...base, loss, metrics: ["accuracy"] };
@@ -55,7 +55,7 @@ export function preflight(graph: Graph, validation: Validation | null, dataset: 
   const shape = inputs[0].params.shape;
   if (!Array.isArray(shape) || shape.length !== 1 || shape[0] !== width) {
     problems.push({
-      message: `The dataset gives ${width} value${width === 1 ? "" : "s"} per sample, but the Input “${inputs[0].id}” has shape ${JSON.stringify(shape)}.`,
+      message: `The dataset gives ${width} value${width === 1 ? "" : "s"} per sample, but the Input “${inputs[0].id}” has shape ${Array.isArray(shape) ? `(${shape.join(", ")}${shape.length === 1 ? "," : ""})` : "none"}.`,
       fix: { node: inputs[0].id, param: "shape", value: [width], label: `Set Input shape to (${width},)` },
     });
   }
