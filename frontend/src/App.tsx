@@ -7,6 +7,7 @@ import { DesignsPage } from "./pages/DesignsPage";
 import { DatasetsPage } from "./pages/DatasetsPage";
 import { DatasetPage } from "./pages/DatasetPage";
 import { NotFoundPage } from "./pages/NotFoundPage";
+import { sweepRoutes } from "./sweeps/routes";
 
 // The editor (React Flow) and the run pages (uPlot) load on first use, so the rest opens fast.
 function deferred(load: () => Promise<{ default: ComponentType }>) {
@@ -33,6 +34,7 @@ const router = createBrowserRouter([
       { path: "datasets/:id", element: <DatasetPage /> },
       { path: "runs", element: runs },
       { path: "runs/:id", element: run },
+      ...sweepRoutes,
       { path: "*", element: <NotFoundPage /> },
     ],
   },

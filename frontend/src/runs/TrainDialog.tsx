@@ -7,6 +7,7 @@ import { loadChoice, saveChoice, taskFor, type ColumnChoice } from "../datasets/
 import { toGraph } from "../editor/graph";
 import { useEditor } from "../editor/store";
 import { useAsync } from "../lib/useAsync";
+import { SweepLink } from "../sweeps/SweepLink";
 import { ConfigFields } from "./ConfigFields";
 import { defaultConfig, outputWidth, preflight } from "./trainPlan";
 
@@ -146,6 +147,7 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
               <button type="button" className="btn" onClick={onClose}>
                 Cancel
               </button>
+              <SweepLink disabled={busy || validation?.ok === false} prepare={async () => { const id = beforeTrain ? await beforeTrain() : designId; return id ? { design: Number(id), dataset: Number(dataset.id), target: choice?.target ?? null, features: choice?.features ?? null, config } : null; }} />
               <button type="submit" className="btn btn-primary" disabled={busy || validation?.ok === false} data-testid="train-submit">
                 {busy ? "Starting…" : "Start training"}
               </button>
