@@ -100,6 +100,7 @@ async def test_the_whole_path(celery_worker_proc, alice, run_body, deferred_queu
 
     run = await sync_to_async(Run.objects.get)(pk=run_id)
     assert run.status == "succeeded" and run.wall_time > 0 and run.device == "cpu"
+    assert types.count("progress") <= 5 * run.wall_time + 1  # throttled to at most 5 per second
     response = await sync_to_async(alice.get)(f"/api/runs/{run_id}/model.h5")
     assert response.status_code == 200
     content = await sync_to_async(lambda: b"".join(response.streaming_content))()
