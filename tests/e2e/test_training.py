@@ -154,7 +154,7 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     console.assert_clean(expected=("status of 400",))  # the broken upload
 
 
-def test_cancel_a_running_run(page, base_url, console, tmp_path):  # noqa: F811
+def test_cancel_a_run_and_compare_runs(page, base_url, console, tmp_path):  # noqa: F811
     sign_up(page, base_url)
     make_csv(tmp_path / "small.csv", rows=300)
     page.get_by_test_id("nav-datasets").click()
@@ -176,4 +176,25 @@ def test_cancel_a_running_run(page, base_url, console, tmp_path):  # noqa: F811
     expect(page.get_by_test_id("run-download")).to_have_count(0)
     points = int(page.get_by_test_id("chart-loss").get_attribute("data-points"))
     assert 1 <= points < 2000
+    cancelled = page.url.rsplit("/", 1)[1]
+
+    # A second, short run of the same design; then both overlaid on the runs page.
+    page.get_by_role("link", name="MLP classifier").click()
+    expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
+    page.get_by_test_id("open-train").click()
+    page.get_by_test_id("train-epochs").fill("3")
+    page.get_by_test_id("train-lr").fill("0.01")
+    page.get_by_test_id("train-submit").click()
+    expect(page.get_by_test_id("run-status")).to_have_attribute(
+        "data-status", "succeeded", timeout=60_000
+    )
+    finished = page.url.rsplit("/", 1)[1]
+    page.get_by_text("all runs of this design").click()
+    expect(page.get_by_test_id("run-row")).to_have_count(2)
+    page.get_by_test_id(f"select-run-{cancelled}").check()
+    page.get_by_test_id(f"select-run-{finished}").check()
+    chart = page.get_by_test_id("compare-chart")
+    expect(chart).to_have_attribute("data-points", str(max(points, 3)))
+    expect(page.get_by_test_id("config-table")).to_contain_text("0.01")
+    screenshot(page, "runs-compare")
     console.assert_clean()
