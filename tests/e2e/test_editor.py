@@ -106,6 +106,14 @@ def test_templates_export_and_copy_paste(page, base_url, console):  # noqa: F811
     page.keyboard.press("Control+c")
     page.keyboard.press("Control+v")
     expect(page.get_by_test_id("layer-node")).to_have_count(6)
+
+    # The merge layer grows a third input handle; wiring the copy into it widens the output.
+    page.get_by_test_id("auto-layout").click()
+    connect(page, "input", "dense")
+    connect(page, "dense", "concatenate", slot=2)
+    expect(node(page, "concatenate").get_by_test_id("node-shape")).to_have_text("(None, 96)")
+    expect(node(page, "concatenate").locator("[data-testid^=handle-in-]")).to_have_count(4)
+    page.get_by_test_id("auto-layout").click()
     screenshot(page, "editor-template")
 
     # Leaving with unsaved changes asks first; staying keeps the canvas.
