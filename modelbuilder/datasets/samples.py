@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 from django.core.files.base import ContentFile
 
@@ -24,7 +25,9 @@ def sample_csv(name: str) -> bytes:
     bunch = getattr(datasets, loader)()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([str(f).replace(" ", "_") for f in bunch.feature_names] + [target])
+    # "sepal length (cm)" -> "sepal_length_cm": names that are easy to type in a config
+    names = [re.sub(r"[^0-9A-Za-z]+", "_", str(f)).strip("_") for f in bunch.feature_names]
+    writer.writerow([*names, target])
     for features, label in zip(bunch.data, bunch.target, strict=True):
         label_out = str(bunch.target_names[label]) if text_labels else int(label)
         writer.writerow([f"{v:g}" for v in features] + [label_out])

@@ -55,8 +55,8 @@ def test_a_diverging_run_fails_with_a_readable_message(alice, iris_dataset, make
     body = {
         "design": design["id"],
         "dataset": iris_dataset["id"],
-        "target": "petal_width_(cm)",
-        "features": ["sepal_length_(cm)", "sepal_width_(cm)", "petal_length_(cm)"],
+        "target": "petal_width_cm",
+        "features": ["sepal_length_cm", "sepal_width_cm", "petal_length_cm"],
         "config": {
             "loss": "mean_squared_error",
             "optimizer": "sgd",

@@ -151,8 +151,8 @@ async def test_a_diverging_run_ends_failed_with_its_message(
     body = {
         "design": design["id"],
         "dataset": iris_dataset["id"],
-        "target": "petal_width_(cm)",
-        "features": ["sepal_length_(cm)", "sepal_width_(cm)", "petal_length_(cm)"],
+        "target": "petal_width_cm",
+        "features": ["sepal_length_cm", "sepal_width_cm", "petal_length_cm"],
         "config": {
             "loss": "mse",
             "optimizer": "sgd",

@@ -23,10 +23,10 @@ def test_it_creates_a_queued_run_and_queues_it_after_commit(
     assert run.encoding == "onehot" and run.labels == ["setosa", "versicolor", "virginica"]
     assert run.graph == iris_design["graph"] and run.design_version == 1
     assert run.features == [
-        "sepal_length_(cm)",
-        "sepal_width_(cm)",
-        "petal_length_(cm)",
-        "petal_width_(cm)",
+        "sepal_length_cm",
+        "sepal_width_cm",
+        "petal_length_cm",
+        "petal_width_cm",
     ]
 
 
@@ -106,9 +106,9 @@ def test_bad_runs_are_4xx_with_the_reason_and_create_nothing(
     if case == "missing_target":
         body["target"] = "colour"
     elif case == "unknown_feature":
-        body["features"] = ["sepal_length_(cm)", "weight"]
+        body["features"] = ["sepal_length_cm", "weight"]
     elif case == "target_is_feature":
-        body["features"] = ["species", "sepal_length_(cm)"]
+        body["features"] = ["species", "sepal_length_cm"]
     elif case == "regression_on_labels":
         body["config"]["loss"] = "mean_squared_error"
     elif case == "binary_on_three_classes":
