@@ -15,10 +15,11 @@ interface Props {
   series: ChartSeries[];
   height?: number;
   testId?: string;
+  xLabel?: string;
 }
 
 /** A small uPlot line chart (epochs on x) that updates in place as points arrive. */
-export function LineChart({ title, x, series, height = 220, testId }: Props) {
+export function LineChart({ title, x, series, height = 220, testId, xLabel = "epoch" }: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const key = series.map((s) => s.label).join("|");
@@ -32,10 +33,10 @@ export function LineChart({ title, x, series, height = 220, testId }: Props) {
       cursor: { drag: { x: false, y: false } },
       scales: { x: { time: false } },
       axes: [
-        { label: "epoch", size: 34, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
+        { label: xLabel, size: 34, incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] },
         { size: 52 },
       ],
-      series: [{ label: "epoch" }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 5 }, spanGaps: true }))],
+      series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 2, dash: s.dash, points: { show: true, size: 5 }, spanGaps: true }))],
     };
     plot.current = new uPlot(opts, [x, ...series.map((s) => s.values)] as uPlot.AlignedData, el);
     const ro = new ResizeObserver(() => plot.current?.setSize({ width: el.clientWidth, height }));

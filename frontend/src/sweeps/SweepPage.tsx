@@ -105,7 +105,7 @@ export function SweepPage() {
       ) : (
         <p className="muted">The best trial appears when the first one finishes.</p>
       )}
-      {series.x.length > 0 && <LineChart title={`${sweep.objective} per trial`} x={series.x} series={chartSeries} testId="sweep-chart" />}
+      {series.x.length > 0 && <LineChart title={`${sweep.objective} per trial`} x={series.x} series={chartSeries} testId="sweep-chart" xLabel="trial" />}
       <h2>Trials</h2>
       <div className="table-scroll">
         <table className="table" data-testid="sweep-trials">
