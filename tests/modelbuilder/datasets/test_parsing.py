@@ -130,12 +130,12 @@ def test_numbers_in_a_text_column_are_labels(tmp_path):
 
 
 def test_chunks_give_the_same_answer_and_the_right_lines(tmp_path, monkeypatch):
-    import modelbuilder.datasets.parsing as parsing
+    import modelbuilder.datasets.csv_reader as csv_reader
 
     rows = [f"{i * 0.5},{'xyz'[i % 3]},{i % 4}" for i in range(20)]
     path = write(tmp_path, "a,label,k\n" + "\n".join(rows) + "\n")
     whole_table, whole = read_csv(path)
-    monkeypatch.setattr(parsing, "CHUNK_ROWS", 3)
+    monkeypatch.setattr(csv_reader, "CHUNK_ROWS", 3)
     chunked_table, chunked = read_csv(path)
     assert chunked == whole
     for name in ("a", "label", "k"):
