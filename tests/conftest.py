@@ -106,6 +106,22 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus: before it is dropped, end the PostgreSQL sessions that
+    other threads leaked (e.g. database_sync_to_async in async tests), which would block DROP."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+
+
+@pytest.fixture(scope="session")
 def redis_url() -> str:
     return _session["redis_url"]
 
