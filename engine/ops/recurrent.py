@@ -21,8 +21,30 @@ gradients can reach both states); GRU and SimpleRNN → (N, T, U) hidden states.
 
 from __future__ import annotations
 
+import contextlib
+
 from engine.autograd import Function, Tensor
 from engine.backend import xp_of
+
+_controller = []
+
+
+def _one_blas_thread(xp):
+    """The per-step GEMMs are small ((N, U) x (U, 4U)): extra BLAS threads only add synchronisation, and
+    stall badly when another process holds a core. Limit BLAS to one thread for the step loops (CPU only);
+    the big input projection and weight-gradient GEMMs outside the loops keep every thread."""
+    if xp.__name__ != "numpy":
+        return contextlib.nullcontext()
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (a scikit-learn dependency)
+
+            _controller.append(ThreadpoolController())
+        except ImportError:
+            _controller.append(None)
+    if _controller[0] is None:
+        return contextlib.nullcontext()
+    return _controller[0].limit(limits=1, user_api="blas")
 
 
 # ---- activations applied in place on an array view, and their derivatives computed from the output y
@@ -124,40 +146,41 @@ class LSTM(_Recurrent):
         tcs = xp.empty((t, n, u), dtype=x.dtype)
         out = xp.empty((t, n, 2 * u), dtype=x.dtype)  # h | c per step (carried states)
         h, c = h0, c0
-        for s in range(t):
-            hin = h * rec_mask if rec_mask is not None else h
-            z = gates[s]
-            xp.matmul(hin, rk, out=z)
-            z += xw[s]
-            if fast:  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5 with the halving folded into xw and rkernel
-                xp.tanh(z, out=z)
-                for v in (z[:, :2 * u], z[:, 3 * u:]):
-                    v *= 0.5
-                    v += 0.5
-            else:
-                ract(z[:, :2 * u])
-                act(z[:, 2 * u:3 * u])
-                ract(z[:, 3 * u:])
-            if self.mask is None:  # write c, tanh(c) and h straight into their buffers
-                c_new, tc = out[s, :, u:], tcs[s]
-                xp.multiply(z[:, u:2 * u], c, out=c_new)
-                c_new += z[:, :u] * z[:, 2 * u:3 * u]
-                if activation == "tanh":
-                    xp.tanh(c_new, out=tc)
+        with _one_blas_thread(xp):
+            for s in range(t):
+                hin = h * rec_mask if rec_mask is not None else h
+                z = gates[s]
+                xp.matmul(hin, rk, out=z)
+                z += xw[s]
+                if fast:  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5 with the halving folded into xw and rkernel
+                    xp.tanh(z, out=z)
+                    for v in (z[:, :2 * u], z[:, 3 * u:]):
+                        v *= 0.5
+                        v += 0.5
                 else:
+                    ract(z[:, :2 * u])
+                    act(z[:, 2 * u:3 * u])
+                    ract(z[:, 3 * u:])
+                if self.mask is None:  # write c, tanh(c) and h straight into their buffers
+                    c_new, tc = out[s, :, u:], tcs[s]
+                    xp.multiply(z[:, u:2 * u], c, out=c_new)
+                    c_new += z[:, :u] * z[:, 2 * u:3 * u]
+                    if activation == "tanh":
+                        xp.tanh(c_new, out=tc)
+                    else:
+                        xp.copyto(tc, c_new)
+                        act(tc)
+                    xp.multiply(z[:, 3 * u:], tc, out=out[s, :, :u])
+                else:
+                    c_new = z[:, u:2 * u] * c
+                    c_new += z[:, :u] * z[:, 2 * u:3 * u]
+                    tc = tcs[s]
                     xp.copyto(tc, c_new)
                     act(tc)
-                xp.multiply(z[:, 3 * u:], tc, out=out[s, :, :u])
-            else:
-                c_new = z[:, u:2 * u] * c
-                c_new += z[:, :u] * z[:, 2 * u:3 * u]
-                tc = tcs[s]
-                xp.copyto(tc, c_new)
-                act(tc)
-                h_new = z[:, 3 * u:] * tc
-                out[s, :, :u] = _carry(xp, self.mask[s], h_new, h)
-                out[s, :, u:] = _carry(xp, self.mask[s], c_new, c)
-            h, c = out[s, :, :u], out[s, :, u:]
+                    h_new = z[:, 3 * u:] * tc
+                    out[s, :, :u] = _carry(xp, self.mask[s], h_new, h)
+                    out[s, :, u:] = _carry(xp, self.mask[s], c_new, c)
+                h, c = out[s, :, :u], out[s, :, u:]
         self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
         self.gates, self.tcs, self.out, self.has_bias = gates, tcs, out, bool(bias)
         self.fast = fast
@@ -173,41 +196,42 @@ class LSTM(_Recurrent):
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
         dc_next = xp.zeros((n, u), dtype=grad.dtype)
         rk_t = xp.ascontiguousarray(self.rkernel.T)
-        for s in range(t - 1, -1, -1):
-            dh = g[s, :, :u] + dh_next
-            dc = g[s, :, u:] + dc_next
-            if self.mask is not None:
-                m = self.mask[s]
-                dh_carry, dc_carry = xp.where(m, 0.0, dh), xp.where(m, 0.0, dc)
-                dh, dc = dh * m, dc * m
-            z = self.gates[s]
-            i, f, gg, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
-            tc = self.tcs[s]
-            c_prev = self.out[s - 1, :, u:] if s else self.c0
-            dz = dz_all[s]
-            if self.fast:  # sigmoid/tanh: all four gate derivatives in three passes over z
-                xp.multiply(dh, tc, out=dz[:, 3 * u:])
-                dc = dc + dh * o * (1.0 - tc * tc)
-                xp.multiply(dc, gg, out=dz[:, :u])
-                xp.multiply(dc, c_prev, out=dz[:, u:2 * u])
-                xp.multiply(dc, i, out=dz[:, 2 * u:3 * u])
-                zz = z * z
-                deriv = z - zz  # y (1 - y) for the sigmoid gates
-                xp.subtract(1.0, zz[:, 2 * u:3 * u], out=deriv[:, 2 * u:3 * u])  # 1 - y^2 for tanh
-                dz *= deriv
-            else:
-                xp.multiply(dh * tc, dract(o), out=dz[:, 3 * u:])
-                dc = dc + dh * o * dact(tc)
-                xp.multiply(dc * gg, dract(i), out=dz[:, :u])
-                xp.multiply(dc * c_prev, dract(f), out=dz[:, u:2 * u])
-                xp.multiply(dc * i, dact(gg), out=dz[:, 2 * u:3 * u])
-            dc_next = dc * f
-            dh_next = dz @ rk_t
-            if self.rec_mask is not None:
-                dh_next *= self.rec_mask
-            if self.mask is not None:
-                dh_next += dh_carry
-                dc_next += dc_carry
+        with _one_blas_thread(xp):
+            for s in range(t - 1, -1, -1):
+                dh = g[s, :, :u] + dh_next
+                dc = g[s, :, u:] + dc_next
+                if self.mask is not None:
+                    m = self.mask[s]
+                    dh_carry, dc_carry = xp.where(m, 0.0, dh), xp.where(m, 0.0, dc)
+                    dh, dc = dh * m, dc * m
+                z = self.gates[s]
+                i, f, gg, o = z[:, :u], z[:, u:2 * u], z[:, 2 * u:3 * u], z[:, 3 * u:]
+                tc = self.tcs[s]
+                c_prev = self.out[s - 1, :, u:] if s else self.c0
+                dz = dz_all[s]
+                if self.fast:  # sigmoid/tanh: all four gate derivatives in three passes over z
+                    xp.multiply(dh, tc, out=dz[:, 3 * u:])
+                    dc = dc + dh * o * (1.0 - tc * tc)
+                    xp.multiply(dc, gg, out=dz[:, :u])
+                    xp.multiply(dc, c_prev, out=dz[:, u:2 * u])
+                    xp.multiply(dc, i, out=dz[:, 2 * u:3 * u])
+                    zz = z * z
+                    deriv = z - zz  # y (1 - y) for the sigmoid gates
+                    xp.subtract(1.0, zz[:, 2 * u:3 * u], out=deriv[:, 2 * u:3 * u])  # 1 - y^2 for tanh
+                    dz *= deriv
+                else:
+                    xp.multiply(dh * tc, dract(o), out=dz[:, 3 * u:])
+                    dc = dc + dh * o * dact(tc)
+                    xp.multiply(dc * gg, dract(i), out=dz[:, :u])
+                    xp.multiply(dc * c_prev, dract(f), out=dz[:, u:2 * u])
+                    xp.multiply(dc * i, dact(gg), out=dz[:, 2 * u:3 * u])
+                dc_next = dc * f
+                dh_next = dz @ rk_t
+                if self.rec_mask is not None:
+                    dh_next *= self.rec_mask
+                if self.mask is not None:
+                    dh_next += dh_carry
+                    dc_next += dc_carry
         dx, dk, db = self._input_grads(dz_all)
         hprev = xp.concatenate([self.h0[None], self.out[:-1, :, :u]], axis=0)
         if self.rec_mask is not None:
@@ -241,32 +265,33 @@ class GRU(_Recurrent):
         r_zr = xp.ascontiguousarray(rkernel[:, :2 * u])
         r_h = xp.ascontiguousarray(rkernel[:, 2 * u:])
         h = h0
-        for s in range(t):
-            hin = h * rec_mask if rec_mask is not None else h
-            zr, nn = zr_all[s], n_all[s]
-            if reset_after:
-                hr = hin @ rkernel
-                if b_rec is not None:
-                    hr += b_rec
-                xp.add(xw[s, :, :2 * u], hr[:, :2 * u], out=zr)
-                ract(zr)
-                aux[s] = hr[:, 2 * u:]
-                xp.multiply(zr[:, u:], aux[s], out=nn)
-            else:
-                xp.matmul(hin, r_zr, out=zr)
-                zr += xw[s, :, :2 * u]
-                ract(zr)
-                xp.multiply(zr[:, u:], hin, out=aux[s])
-                xp.matmul(aux[s], r_h, out=nn)
-            nn += xw[s, :, 2 * u:]
-            act(nn)
-            h_new = h - nn
-            h_new *= zr[:, :u]
-            h_new += nn
-            if self.mask is not None:
-                h_new = _carry(xp, self.mask[s], h_new, h)
-            out[s] = h_new
-            h = out[s]
+        with _one_blas_thread(xp):
+            for s in range(t):
+                hin = h * rec_mask if rec_mask is not None else h
+                zr, nn = zr_all[s], n_all[s]
+                if reset_after:
+                    hr = hin @ rkernel
+                    if b_rec is not None:
+                        hr += b_rec
+                    xp.add(xw[s, :, :2 * u], hr[:, :2 * u], out=zr)
+                    ract(zr)
+                    aux[s] = hr[:, 2 * u:]
+                    xp.multiply(zr[:, u:], aux[s], out=nn)
+                else:
+                    xp.matmul(hin, r_zr, out=zr)
+                    zr += xw[s, :, :2 * u]
+                    ract(zr)
+                    xp.multiply(zr[:, u:], hin, out=aux[s])
+                    xp.matmul(aux[s], r_h, out=nn)
+                nn += xw[s, :, 2 * u:]
+                act(nn)
+                h_new = h - nn
+                h_new *= zr[:, :u]
+                h_new += nn
+                if self.mask is not None:
+                    h_new = _carry(xp, self.mask[s], h_new, h)
+                out[s] = h_new
+                h = out[s]
         self.h0, self.rkernel, self.rec_mask, self.reset_after = h0, rkernel, rec_mask, reset_after
         self.zr_all, self.n_all, self.aux, self.out, self.has_bias = zr_all, n_all, aux, out, bool(bias)
         self.r_zr, self.r_h = r_zr, r_h
@@ -282,36 +307,37 @@ class GRU(_Recurrent):
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
         rk_t = xp.ascontiguousarray(self.rkernel.T)
         rzr_t, rh_t = xp.ascontiguousarray(self.r_zr.T), xp.ascontiguousarray(self.r_h.T)
-        for s in range(t - 1, -1, -1):
-            dh = g[s] + dh_next
-            if self.mask is not None:
-                m = self.mask[s]
-                dh_carry = xp.where(m, 0.0, dh)
-                dh = dh * m
-            zr, nn = self.zr_all[s], self.n_all[s]
-            z, r = zr[:, :u], zr[:, u:]
-            h_prev = self.out[s - 1] if s else self.h0
-            hin = h_prev * self.rec_mask if self.rec_mask is not None else h_prev
-            dan = dxw[s, :, 2 * u:]
-            xp.multiply(dh * (1.0 - z), dact(nn), out=dan)
-            xp.multiply(dh * (h_prev - nn), dract(z), out=dxw[s, :, :u])
-            dh_prev = dh * z
-            if self.reset_after:
-                xp.multiply(dan * self.aux[s], dract(r), out=dxw[s, :, u:2 * u])
-                drec[s, :, :2 * u] = dxw[s, :, :2 * u]
-                xp.multiply(dan, r, out=drec[s, :, 2 * u:])
-                dhin = drec[s] @ rk_t
-            else:
-                drh = dan @ rh_t
-                xp.multiply(drh * hin, dract(r), out=dxw[s, :, u:2 * u])
-                dhin = drh * r
-                dhin += dxw[s, :, :2 * u] @ rzr_t
-            if self.rec_mask is not None:
-                dhin *= self.rec_mask
-            dh_prev += dhin
-            if self.mask is not None:
-                dh_prev += dh_carry
-            dh_next = dh_prev
+        with _one_blas_thread(xp):
+            for s in range(t - 1, -1, -1):
+                dh = g[s] + dh_next
+                if self.mask is not None:
+                    m = self.mask[s]
+                    dh_carry = xp.where(m, 0.0, dh)
+                    dh = dh * m
+                zr, nn = self.zr_all[s], self.n_all[s]
+                z, r = zr[:, :u], zr[:, u:]
+                h_prev = self.out[s - 1] if s else self.h0
+                hin = h_prev * self.rec_mask if self.rec_mask is not None else h_prev
+                dan = dxw[s, :, 2 * u:]
+                xp.multiply(dh * (1.0 - z), dact(nn), out=dan)
+                xp.multiply(dh * (h_prev - nn), dract(z), out=dxw[s, :, :u])
+                dh_prev = dh * z
+                if self.reset_after:
+                    xp.multiply(dan * self.aux[s], dract(r), out=dxw[s, :, u:2 * u])
+                    drec[s, :, :2 * u] = dxw[s, :, :2 * u]
+                    xp.multiply(dan, r, out=drec[s, :, 2 * u:])
+                    dhin = drec[s] @ rk_t
+                else:
+                    drh = dan @ rh_t
+                    xp.multiply(drh * hin, dract(r), out=dxw[s, :, u:2 * u])
+                    dhin = drh * r
+                    dhin += dxw[s, :, :2 * u] @ rzr_t
+                if self.rec_mask is not None:
+                    dhin *= self.rec_mask
+                dh_prev += dhin
+                if self.mask is not None:
+                    dh_prev += dh_carry
+                dh_next = dh_prev
         dx, dk, db_in = self._input_grads(dxw)
         hprev = xp.concatenate([self.h0[None], self.out[:-1]], axis=0)
         if self.rec_mask is not None:
@@ -342,15 +368,16 @@ class SimpleRNN(_Recurrent):
         new = xp.empty((t, n, u), dtype=x.dtype)  # act outputs before masking
         out = new if self.mask is None else xp.empty((t, n, u), dtype=x.dtype)
         h = h0
-        for s in range(t):
-            hin = h * rec_mask if rec_mask is not None else h
-            a = new[s]
-            xp.matmul(hin, rkernel, out=a)
-            a += xw[s]
-            act(a)
-            if self.mask is not None:
-                out[s] = _carry(xp, self.mask[s], a, h)
-            h = out[s]
+        with _one_blas_thread(xp):
+            for s in range(t):
+                hin = h * rec_mask if rec_mask is not None else h
+                a = new[s]
+                xp.matmul(hin, rkernel, out=a)
+                a += xw[s]
+                act(a)
+                if self.mask is not None:
+                    out[s] = _carry(xp, self.mask[s], a, h)
+                h = out[s]
         self.h0, self.rkernel, self.rec_mask = h0, rkernel, rec_mask
         self.new, self.out, self.has_bias = new, out, bool(bias)
         return out.transpose(1, 0, 2)
@@ -363,18 +390,19 @@ class SimpleRNN(_Recurrent):
         da_all = xp.empty((t, n, u), dtype=grad.dtype)
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
         rk_t = xp.ascontiguousarray(self.rkernel.T)
-        for s in range(t - 1, -1, -1):
-            dh = g[s] + dh_next
-            if self.mask is not None:
-                m = self.mask[s]
-                dh_carry = xp.where(m, 0.0, dh)
-                dh = dh * m
-            xp.multiply(dh, dact(self.new[s]), out=da_all[s])
-            dh_next = da_all[s] @ rk_t
-            if self.rec_mask is not None:
-                dh_next *= self.rec_mask
-            if self.mask is not None:
-                dh_next += dh_carry
+        with _one_blas_thread(xp):
+            for s in range(t - 1, -1, -1):
+                dh = g[s] + dh_next
+                if self.mask is not None:
+                    m = self.mask[s]
+                    dh_carry = xp.where(m, 0.0, dh)
+                    dh = dh * m
+                xp.multiply(dh, dact(self.new[s]), out=da_all[s])
+                dh_next = da_all[s] @ rk_t
+                if self.rec_mask is not None:
+                    dh_next *= self.rec_mask
+                if self.mask is not None:
+                    dh_next += dh_carry
         dx, dk, db = self._input_grads(da_all)
         hprev = xp.concatenate([self.h0[None], self.out[:-1]], axis=0)
         if self.rec_mask is not None:
