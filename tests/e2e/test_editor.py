@@ -85,6 +85,18 @@ def test_build_a_model_fix_a_mistake_and_save(page, base_url, console):  # noqa:
     expect(page.get_by_test_id("layer-node")).to_have_count(4)
     expect(node(page, "dense").get_by_test_id("node-shape")).to_have_text("(None, 16)")
     expect(page.get_by_test_id("design-name")).to_have_value("Conv net (e2e)")
+
+    # A second version; the first stays reachable from History and by address (runs link there).
+    set_param(page, "dense", "units", "24")
+    expect(node(page, "dense").get_by_test_id("node-shape")).to_have_text("(None, 24)")
+    page.get_by_test_id("save-design").click()
+    expect(page.get_by_test_id("save-state")).to_have_text("Saved")
+    page.get_by_test_id("versions").click()
+    expect(page.get_by_test_id("versions-menu").locator("[data-testid^=version-]")).to_have_count(2)
+    page.get_by_test_id("versions").click()
+    page.goto(page.url + "?version=1")
+    expect(page.get_by_test_id("version-banner")).to_contain_text("version 1")
+    expect(node(page, "dense").get_by_test_id("node-shape")).to_have_text("(None, 16)")
     console.assert_clean()
 
 

@@ -1,5 +1,6 @@
 import { useReactFlow } from "@xyflow/react";
 import { useRef } from "react";
+import { Link } from "react-router";
 import { downloadText, slug } from "./download";
 import { toGraph } from "./graph";
 import { graphFromFile } from "./kerasImport";
@@ -84,6 +85,11 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
         }}
       />
       <span className="spacer" />
+      {designId && (
+        <Link className="btn" to={`/runs?design=${designId}`} data-testid="design-runs">
+          Runs
+        </Link>
+      )}
       <button
         className="btn btn-primary"
         onClick={onTrain}

@@ -22,7 +22,8 @@ export function useSaveDesign() {
       useEditor.getState().markSaved(id, design.name ?? s.name);
       if (design.validation) useEditor.getState().setValidation(design.validation, false);
       setSavedAt(Date.now());
-      if (!s.designId) navigate(`/designs/${id}`, { replace: true });
+      // A new design gets its address; a restored old version becomes the current one.
+      if (!s.designId || new URLSearchParams(window.location.search).has("version")) navigate(`/designs/${id}`, { replace: true });
       return id;
     } catch (err) {
       setError(err);

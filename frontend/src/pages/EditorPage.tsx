@@ -31,6 +31,7 @@ function Editor() {
   const [search] = useSearchParams();
   const [loadError, setLoadError] = useState<unknown>(null);
   const [training, setTraining] = useState(false);
+  const [shownVersion, setShownVersion] = useState<number | null>(null);
   const dirty = useEditor((s) => s.dirty);
   const designId = useEditor((s) => s.designId);
   const { save, duplicate, saving, error: saveError, setError: setSaveError } = useSaveDesign();
@@ -46,7 +47,7 @@ function Editor() {
 
   useEffect(() => {
     const ed = useEditor.getState();
-    if (id !== "new" && ed.designId === id) return; // just saved this one
+    if (id !== "new" && ed.designId === id && !search.get("version")) return; // just saved this one
     setLoadError(null);
     if (id === "new") {
       const template = TEMPLATES.find((t) => t.id === search.get("template"));
@@ -57,12 +58,17 @@ function Editor() {
       return;
     }
     let alive = true;
+    const version = Number(search.get("version")) || null;
     designsApi
       .get(id)
-      .then((d) => {
+      .then(async (d) => {
         if (!alive) return;
-        useEditor.getState().load(d.graph, d.name, String(d.id));
-        if (d.validation) useEditor.getState().setValidation(d.validation, false);
+        // ?version=N (from a run): that saved version of the graph, on the canvas as unsaved changes.
+        const old = version && version !== d.version ? (await designsApi.versions(id)).find((v) => v.version === version) : undefined;
+        if (!alive) return;
+        useEditor.getState().load(old ? old.graph : d.graph, d.name, String(d.id), !!old);
+        if (d.validation && !old) useEditor.getState().setValidation(d.validation, false);
+        setShownVersion(old ? version : null);
       })
       .catch((err: unknown) => alive && setLoadError(err));
     return () => {
@@ -77,6 +83,14 @@ function Editor() {
         <ErrorBanner error={loadError} />
         <ErrorBanner error={saveError} onDismiss={() => setSaveError(null)} />
         <ErrorBanner error={validationError} />
+        {shownVersion && (
+          <div className="banner banner-info" data-testid="version-banner">
+            <span>Showing version {shownVersion} of this design (the one a run trained). Save to make it the current version.</span>
+            <button className="btn-icon" onClick={() => setShownVersion(null)} aria-label="Dismiss">
+              ×
+            </button>
+          </div>
+        )}
       </div>
       <div className="editor-main">
         <Palette />

@@ -61,8 +61,15 @@ export function RunPage() {
         )}
       </div>
       <p className="muted">
-        {run.design ? <Link to={`/designs/${run.design}`}>{run.design_name}</Link> : run.design_name}
-        {run.design_version ? ` v${run.design_version}` : ""} on{" "}
+        {run.design ? (
+          <Link to={`/designs/${run.design}${run.design_version ? `?version=${run.design_version}` : ""}`} title="Open the graph this run trained" data-testid="run-design-link">
+            {run.design_name}
+            {run.design_version ? ` v${run.design_version}` : ""}
+          </Link>
+        ) : (
+          run.design_name
+        )}{" "}
+        on{" "}
         {run.dataset ? <Link to={`/datasets/${run.dataset}`}>{run.dataset_name}</Link> : run.dataset_name}
         {run.target ? <> · target <code>{run.target}</code></> : null} · started {formatDate(run.started_at ?? run.created_at)} ·{" "}
         <Link to={run.design ? `/runs?design=${run.design}` : "/runs"}>all runs of this design</Link>
