@@ -1,5 +1,6 @@
 import { useEffect, useReducer, useState } from "react";
 import { wsUrl } from "../api/client";
+import { sweepsApi } from "./api";
 import { ReconnectingSocket, type SocketState } from "../lib/socket";
 import { initialSweepView, isSettled, reduce, type SweepMessage, type SweepView } from "./sweepState";
 
@@ -13,6 +14,8 @@ export function useSweepStream(id: string): { view: SweepView; socket: SocketSta
   const [refused, setRefused] = useState(false);
 
   useEffect(() => {
+    // A GET also lets the server notice trials whose runs ended without it (e.g. cancelled elsewhere).
+    sweepsApi.get(id).catch(() => undefined);
     let current = initialSweepView;
     let opened = false;
     let failures = 0;

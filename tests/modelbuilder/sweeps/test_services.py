@@ -176,3 +176,12 @@ def test_a_trial_whose_values_break_the_design_fails_and_the_sweep_goes_on(alice
     assert first.status == "succeeded"
     assert second.status == "failed" and second.run is None and "invalid" in second.error
     assert sweep.status == "succeeded" and sweep.best_trial == first
+
+
+def test_a_trial_run_cancelled_from_the_run_page_is_noticed_on_the_next_read(alice, sweep_body):
+    created = create(alice, sweep_body(max_trials=2))
+    first = Run.objects.get()
+    assert alice.post(f"/api/runs/{first.pk}/cancel").json()["status"] == "cancelled"
+    body = alice.get(f"/api/sweeps/{created['id']}").json()
+    assert [t["status"] for t in body["trials"]] == ["cancelled", "queued"]
+    assert body["status"] == "running"
