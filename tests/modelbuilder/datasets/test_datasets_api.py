@@ -175,3 +175,20 @@ def test_a_browser_upload_passes_the_csrf_check_and_the_size_limit(user, mb, set
     big = "a,b\n" + "1,2\n" * 400
     mb.assert_error(mb.upload(client, mb.csv_upload(big), **csrf), 413, "upload_too_large")
     assert Dataset.objects.count() == 1
+
+
+def test_a_large_upload_streams_through_a_temporary_file(alice, mb, settings, monkeypatch):
+    from django.core.files.uploadedfile import TemporaryUploadedFile
+
+    from modelbuilder.datasets import services
+
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 256  # anything bigger goes to a temp file on disk
+    seen = []
+    real = services.dataset_ingest
+    monkeypatch.setattr(
+        services, "dataset_ingest", lambda **kw: seen.append(type(kw["file"])) or real(**kw)
+    )
+    data = "a,b\n" + "".join(f"{i},{i % 3}\n" for i in range(500))
+    response = mb.upload(alice, mb.csv_upload(data))
+    assert response.status_code == 201 and response.json()["rows"] == 500
+    assert seen == [TemporaryUploadedFile]
