@@ -8,7 +8,8 @@ const backend = process.env.MODELBUILDER_URL ?? "http://127.0.0.1:8000";
 export default defineConfig({
   base: "/",
   plugins: [react()],
-  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1500 },
+  // bundlerTimings: the timing report is noise on a busy 2-core machine.
+  build: { outDir: "dist", emptyOutDir: true, chunkSizeWarningLimit: 1500, rolldownOptions: { checks: { bundlerTimings: false } } },
   server: {
     proxy: {
       "/api": backend,
