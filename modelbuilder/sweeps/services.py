@@ -27,9 +27,11 @@ from modelbuilder.sweeps.space import (
     graph_apply,
     graph_params,
     probe_values,
+    space_clean,
     space_error,
     space_parse,
     split_name,
+    storable_text,
 )
 from modelbuilder.training.models import EpochMetric, Run
 from modelbuilder.training.schemas import config_parse
@@ -134,6 +136,12 @@ def sweep_create(
             f"max_trials must be 1 to {MAX_TRIALS} and parallelism 1 to {MAX_PARALLELISM}.",
             code="invalid_budget",
         )
+    texts = [name or "", target or "", *(features or [])]
+    if not all(isinstance(t, str) and storable_text(t) for t in texts):
+        raise ApplicationError(
+            "name, target and features must not hold NUL characters or lone surrogates.",
+            code="invalid_text",
+        )
     direction = direction or ("max" if "acc" in objective or "auc" in objective else "min")
     if direction not in ("min", "max"):
         raise ApplicationError("direction must be 'min' or 'max'.", code="invalid_objective")
@@ -151,7 +159,7 @@ def sweep_create(
     with transaction.atomic():
         sweep = Sweep.objects.create(
             owner=owner,
-            name=(name or "").replace("\x00", "")[:200],
+            name=(name or "")[:200],
             design=design,
             design_version=design.version,
             design_name=design.name,
@@ -161,7 +169,7 @@ def sweep_create(
             target=target,
             features=features,
             base_config=base,
-            space=space,
+            space=space_clean(space),
             strategy=strategy,
             max_trials=max_trials,
             parallelism=parallelism,

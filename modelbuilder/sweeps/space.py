@@ -43,14 +43,21 @@ def split_name(name: str) -> tuple[str, str | None]:
     return (param, node) if sep else (name, None)
 
 
+def storable_text(value: str) -> bool:
+    """No NUL and no lone surrogate (PostgreSQL stores neither)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in value
+
+
 def _scalar(value: Any) -> bool:
     if isinstance(value, float):
         return math.isfinite(value)
-    return (
-        value is None
-        or isinstance(value, (str, int, bool))
-        and (not isinstance(value, str) or ("\x00" not in value and len(value) <= 200))
-    )
+    if isinstance(value, str):
+        return len(value) <= 200 and storable_text(value)
+    return value is None or isinstance(value, (int, bool))
 
 
 def _number(name: str, spec: dict, key: str, *, integer: bool, required: bool = True):
@@ -135,6 +142,16 @@ def space_parse(raw: Any):
             )
         params[name] = hyperparameter(name, spec)
     return SearchSpace(params)
+
+
+def space_clean(raw: dict) -> dict:
+    """The stored form of a parsed space: only the keys each type knows (nothing unstorable)."""
+    keep = {"int": ("min", "max", "step", "log"), "float": ("min", "max", "step", "log"),
+            "choice": ("values",), "bool": (), "fixed": ("value",)}  # fmt: skip
+    return {
+        name: {"type": spec["type"], **{k: spec[k] for k in keep[spec["type"]] if k in spec}}
+        for name, spec in raw.items()
+    }
 
 
 def probe_values(hp) -> list:

@@ -59,6 +59,13 @@ def nothing_created():
         ({"target": "no_such_column"}, 400, "invalid_target"),
         ({"config": {"loss": "mean_squared_error"}}, 400, "loss_mismatch"),
         ({"dataset": 999999}, 404, "not_found"),
+        ({"name": "a\x00b"}, 400, "invalid_text"),
+        ({"features": ["sepal\ud800"]}, 400, "invalid_text"),
+        (
+            {"space": {"optimizer": {"type": "choice", "values": ["adam\x00"]}}},
+            400,
+            "invalid_search_space",
+        ),
     ],
 )
 def test_bad_input_is_a_4xx_and_creates_nothing(alice, sweep_body, mb, change, status, code):
@@ -109,3 +116,19 @@ def test_the_access_matrix(alice, bob, anon, bearer, sweep_body, mb):
     assert Client().get(f"/api/sweeps/{sid}", **bearer).status_code == 200
     assert alice.get("/api/sweeps/0").status_code == 404
     assert alice.get(f"/api/sweeps/{2**70}").status_code in (404, 422)
+
+
+def test_the_space_is_stored_without_unknown_keys(alice, sweep_body):
+    space = {"units@d1": {"type": "int", "min": 4, "max": 8, "junk": "\x00", "log": False}}
+    created = post(alice, sweep_body(space)).json()
+    assert created["space"] == {"units@d1": {"type": "int", "min": 4, "max": 8, "log": False}}
+
+
+def test_staff_see_sweeps_and_trials_in_the_admin(alice, sweep_body, staff_user, mb):
+    created = post(alice, sweep_body()).json()
+    staff = mb.logged_in(staff_user)
+    listing = staff.get("/admin/sweeps/sweep/")
+    assert listing.status_code == 200 and b"iris mlp" in listing.content
+    page = staff.get(f"/admin/sweeps/sweep/{created['id']}/change/")
+    assert page.status_code == 200 and b"units@d1" in page.content
+    assert staff.get("/admin/sweeps/sweep/add/").status_code == 403
