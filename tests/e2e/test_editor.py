@@ -1,6 +1,7 @@
 """The editor as a new user meets it: drag layers, connect, set parameters, see shapes, fix a
 mistake with one click, save."""
 
+import json
 import re
 
 import pytest
@@ -97,6 +98,37 @@ def test_build_a_model_fix_a_mistake_and_save(page, base_url, console):  # noqa:
     page.goto(page.url + "?version=1")
     expect(page.get_by_test_id("version-banner")).to_contain_text("version 1")
     expect(node(page, "dense").get_by_test_id("node-shape")).to_have_text("(None, 16)")
+    console.assert_clean()
+
+
+def test_import_a_keras_model_config(page, base_url, console, tmp_path):  # noqa: F811
+    """A Keras Sequential model's JSON (model.to_json()) lands on the canvas with its parameters."""
+    config = {
+        "class_name": "Sequential",
+        "config": {
+            "name": "mlp",
+            "layers": [
+                {"class_name": "InputLayer", "config": {"batch_shape": [None, 4], "name": "x"}},
+                {
+                    "class_name": "Dense",
+                    "config": {"name": "hidden", "units": 32, "activation": "relu"},
+                },
+                {
+                    "class_name": "Dense",
+                    "config": {"name": "out", "units": 3, "activation": "softmax"},
+                },
+            ],
+        },
+    }
+    path = tmp_path / "mlp.json"
+    path.write_text(json.dumps(config))
+    sign_up(page, base_url)
+    page.goto(base_url + "/designs/new")
+    expect(page.get_by_test_id("palette-Dense")).to_be_visible()
+    page.get_by_test_id("import-file").set_input_files(str(path))
+    expect(page.get_by_test_id("layer-node")).to_have_count(3)
+    expect(node(page, "out").get_by_test_id("node-shape")).to_have_text("(None, 3)")
+    expect(page.get_by_test_id("summary-params")).to_have_text("259")  # 4*32+32 + 32*3+3
     console.assert_clean()
 
 
