@@ -15,6 +15,9 @@ from playwright.sync_api import Page, expect
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 
+# The suite shares 2 cores with a worker and a server: give assertions more than the default 5 s.
+expect.set_options(timeout=15_000)
+
 
 @pytest.fixture
 def base_url(request) -> str:
