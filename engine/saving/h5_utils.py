@@ -177,3 +177,23 @@ def read_dataset(ds, *, max_elements: int, expected_shape=None, where: str = "")
         return np.asarray(ds[()])
     except (OSError, ValueError, RuntimeError, TypeError) as e:
         raise ModelFileError(f"Cannot read dataset {ds.name!r}{where} (truncated or corrupt file?): {e}") from e
+
+
+class reading:  # noqa: N801 - used as ``with reading(path):``
+    """Any low-level failure while reading a model file (h5py/HDF5 errors on corrupt metadata, odd dtypes,
+    a config that makes a layer fail) becomes a ``ModelFileError`` naming the file; ours pass through."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path) if isinstance(path, str | os.PathLike) else repr(path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is None or isinstance(exc, ModelFileError) or not isinstance(exc, Exception):
+            return False
+        if isinstance(exc, OSError | RuntimeError | KeyError | ValueError | TypeError | IndexError | AttributeError
+                      | OverflowError | RecursionError | UnicodeError):
+            raise ModelFileError(f"Cannot load {self.path!r} (corrupt file or unsupported content): "
+                                 f"{type(exc).__name__}: {exc}") from exc
+        return False

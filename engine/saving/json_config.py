@@ -37,5 +37,7 @@ def model_from_json(json_string, custom_objects=None, max_weight_elements: int =
         config = json.loads(json_string)
     except (json.JSONDecodeError, RecursionError) as e:
         raise ModelFileError(f"Not valid JSON: {e}") from e
-    with weight_budget(max_weight_elements):
+    from engine.saving.h5_utils import reading  # noqa: PLC0415
+
+    with reading("<json>"), weight_budget(max_weight_elements):
         return model_from_config(config)

@@ -191,20 +191,23 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
 
     if custom_objects:
         raise ValueError("custom_objects are not supported: the engine loads only built-in layers.")
-    with h5_utils.open_h5(filepath) as f:
-        if "model_config" not in f.attrs:
-            if "layer_names" in f.attrs or "layers" in f or "vars" in f:
-                raise ModelFileError(f"{os.fspath(filepath)!r} holds weights only (no model_config): rebuild "
-                                     f"the model in code and call model.load_weights().")
-            raise ModelFileError(f"{os.fspath(filepath)!r} has no model_config attribute: not a Keras model file.")
-        config = h5_utils.read_json_attr(f, "model_config")
-        with weight_budget(max_weight_elements):
-            model = model_from_config(config)
-        weights = safe_get(f, "model_weights", kind="group") if "model_weights" in f else None
-        if weights is None:
-            raise ModelFileError(f"{os.fspath(filepath)!r} has no 'model_weights' group: the file is incomplete.")
-        load_weights_into(model_layers_for_file(model), weights, where=" in model_weights",
-                          max_elements=max_weight_elements)
-        if compile:
-            compile_from_file(model, f)
-    return model
+    with h5_utils.reading(filepath):
+        with h5_utils.open_h5(filepath) as f:
+            if "model_config" not in f.attrs:
+                if "layer_names" in f.attrs or "layers" in f or "vars" in f:
+                    raise ModelFileError(f"{os.fspath(filepath)!r} holds weights only (no model_config): rebuild "
+                                         f"the model in code and call model.load_weights().")
+                raise ModelFileError(f"{os.fspath(filepath)!r} has no model_config attribute: not a Keras "
+                                     f"model file.")
+            config = h5_utils.read_json_attr(f, "model_config")
+            with weight_budget(max_weight_elements):
+                model = model_from_config(config)
+            weights = safe_get(f, "model_weights", kind="group") if "model_weights" in f else None
+            if weights is None:
+                raise ModelFileError(f"{os.fspath(filepath)!r} has no 'model_weights' group: the file is "
+                                     f"incomplete.")
+            load_weights_into(model_layers_for_file(model), weights, where=" in model_weights",
+                              max_elements=max_weight_elements)
+            if compile:
+                compile_from_file(model, f)
+        return model

@@ -61,18 +61,19 @@ def load_weights(model, filepath, skip_mismatch: bool = False, by_name: bool = F
     """Read weights saved by ``save_weights`` or ``save`` (engine, Keras 2 or Keras 3 legacy .h5)."""
     if by_name:
         raise ValueError("load_weights(by_name=True) is not supported: weights are matched by position.")
-    with h5_utils.open_h5(filepath) as f:
-        if not model.built or not model.weights:
-            raise ValueError(f"Model {model.name!r} has no weights yet: build it before load_weights.")
-        if keras3_weights.is_keras3_weights_file(f):
-            keras3_weights.load(f, model, max_elements=max_weight_elements, skip_mismatch=skip_mismatch)
-            return
-        if "layer_names" in f.attrs or "layer_names0" in f.attrs:
-            group, where = f, ""
-        elif "model_weights" in f:
-            group, where = h5_utils.safe_get(f, "model_weights", kind="group"), " in model_weights"
-        else:
-            raise ModelFileError(f"{os.fspath(filepath)!r} holds no weights in a layout the engine reads "
-                                 f"(no 'layer_names' attribute and no 'model_weights' group).")
-        load_weights_into(_layers(model), group, where=where, max_elements=max_weight_elements,
-                          skip_mismatch=skip_mismatch)
+    if not model.built or not model.weights:
+        raise ValueError(f"Model {model.name!r} has no weights yet: build it before load_weights.")
+    with h5_utils.reading(filepath):
+        with h5_utils.open_h5(filepath) as f:
+            if keras3_weights.is_keras3_weights_file(f):
+                keras3_weights.load(f, model, max_elements=max_weight_elements, skip_mismatch=skip_mismatch)
+                return
+            if "layer_names" in f.attrs or "layer_names0" in f.attrs:
+                group, where = f, ""
+            elif "model_weights" in f:
+                group, where = h5_utils.safe_get(f, "model_weights", kind="group"), " in model_weights"
+            else:
+                raise ModelFileError(f"{os.fspath(filepath)!r} holds no weights in a layout the engine reads "
+                                     f"(no 'layer_names' attribute and no 'model_weights' group).")
+            load_weights_into(_layers(model), group, where=where, max_elements=max_weight_elements,
+                              skip_mismatch=skip_mismatch)

@@ -288,3 +288,27 @@ def test_load_weights_into_wrong_model(good):
         load_weights(other, good)
     for b, a in zip(before, other.get_weights(), strict=True):  # d1 fits, d2 does not: nothing assigned
         np.testing.assert_array_equal(b, a)
+
+
+def test_random_corruption_only_gives_model_file_errors(good):
+    """60 seeded random byte corruptions: each file either loads (the damage hit weight data) or raises
+    ModelFileError; never another exception from h5py/numpy."""
+    import warnings
+
+    data = good.read_bytes()
+    rng = np.random.default_rng(7)
+    outcomes = {"loaded": 0, "ModelFileError": 0}
+    for trial in range(60):
+        damaged = bytearray(data)
+        for _ in range(int(rng.integers(1, 20))):
+            damaged[int(rng.integers(8, len(damaged)))] = int(rng.integers(0, 256))
+        path = good.parent / f"fuzz_{trial}.h5"
+        path.write_bytes(bytes(damaged))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                load_model(path)
+                outcomes["loaded"] += 1
+            except ModelFileError:
+                outcomes["ModelFileError"] += 1
+    assert outcomes["ModelFileError"] > 0
