@@ -83,3 +83,13 @@ def test_max_pool_inference_without_winner_indices():
         fast = max_pool2d(Tensor(x, requires_grad=True), 3, 2, "same")
     np.testing.assert_array_equal(fast.data, max_pool2d(Tensor(x), 3, 2, "same").data)
     assert fast._ctx is None
+
+
+@pytest.mark.parametrize("hw", [(6, 6), (7, 5), (2, 3)])
+def test_max_pool_2x2_fast_path(hw):
+    x = np.random.default_rng(4).standard_normal((2, *hw, 3))
+    np.testing.assert_array_equal(max_pool2d(Tensor(x), 2).data, naive_pool(x, (2, 2), (2, 2), "valid", "max"))
+    check_grad(lambda a: max_pool2d(a, 2), x)
+    ties = Tensor(np.ones((1, 4, 4, 2), np.float32), requires_grad=True)
+    max_pool2d(ties, 2).sum().backward()
+    assert ties.grad.sum() == 8 and ties.grad.max() == 1  # one winner per window on ties
