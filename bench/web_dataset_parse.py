@@ -39,9 +39,11 @@ def main() -> None:
     tracemalloc.start()  # a second read for memory: tracing slows everything down
     read_csv(path)
     peak = tracemalloc.get_traced_memory()[1]
-    print(f"{args.rows} rows x {args.cols + 1} columns, {size / 1e6:.1f} MB: {seconds:.2f} s, "
-          f"{size / 1e6 / seconds:.1f} MB/s, peak Python memory {peak / 1e6:.1f} MB "
-          f"({peak / size:.2f}x the file)")
+    print(
+        f"{args.rows} rows x {args.cols + 1} columns, {size / 1e6:.1f} MB: {seconds:.2f} s, "
+        f"{size / 1e6 / seconds:.1f} MB/s, peak Python memory {peak / 1e6:.1f} MB "
+        f"({peak / size:.2f}x the file)"
+    )
     assert schema["rows"] == args.rows
 
 

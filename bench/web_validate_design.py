@@ -25,13 +25,19 @@ def graph_of(n_nodes: int) -> dict:
     while len(nodes) < n_nodes - 1:
         i += 1
         a, d, b, add = f"a{i}", f"drop{i}", f"b{i}", f"add{i}"
-        nodes += [{"id": a, "layer": "Dense", "params": {"units": 32, "activation": "relu"}},
-                  {"id": d, "layer": "Dropout", "params": {"rate": 0.1}},
-                  {"id": b, "layer": "Dense", "params": {"units": 32}},
-                  {"id": add, "layer": "Add", "params": {}}]
-        edges += [{"source": last, "target": a}, {"source": a, "target": d},
-                  {"source": d, "target": b}, {"source": b, "target": add, "target_index": 0},
-                  {"source": last, "target": add, "target_index": 1}]
+        nodes += [
+            {"id": a, "layer": "Dense", "params": {"units": 32, "activation": "relu"}},
+            {"id": d, "layer": "Dropout", "params": {"rate": 0.1}},
+            {"id": b, "layer": "Dense", "params": {"units": 32}},
+            {"id": add, "layer": "Add", "params": {}},
+        ]
+        edges += [
+            {"source": last, "target": a},
+            {"source": a, "target": d},
+            {"source": d, "target": b},
+            {"source": b, "target": add, "target_index": 0},
+            {"source": last, "target": add, "target_index": 1},
+        ]
         last = add
     while len(nodes) < n_nodes:
         nid = f"tail{len(nodes)}"
@@ -53,8 +59,10 @@ def timings(fn, repeat: int) -> list[float]:
 
 def describe(name: str, ms: list[float]) -> str:
     ms = sorted(ms)
-    return (f"{name:<32} median {statistics.median(ms):6.2f} ms   p95 {ms[int(len(ms) * .95)]:6.2f} ms"
-            f"   max {ms[-1]:6.2f} ms   (n={len(ms)})")
+    return (
+        f"{name:<32} median {statistics.median(ms):6.2f} ms   p95 {ms[int(len(ms) * 0.95)]:6.2f} ms"
+        f"   max {ms[-1]:6.2f} ms   (n={len(ms)})"
+    )
 
 
 def main() -> None:
@@ -83,12 +91,15 @@ def main() -> None:
     graph = graph_of(args.nodes)
     result = validate(graph)
     assert len(graph["nodes"]) == args.nodes
-    print(f"graph: {args.nodes} nodes, {len(graph['edges'])} edges, ok={result['ok']}, "
-          f"errors={result['errors'][:1]}")
+    print(
+        f"graph: {args.nodes} nodes, {len(graph['edges'])} edges, ok={result['ok']}, "
+        f"errors={result['errors'][:1]}"
+    )
 
     def request():
-        response = client.post("/api/designs/validate", {"graph": graph},
-                               content_type="application/json")
+        response = client.post(
+            "/api/designs/validate", {"graph": graph}, content_type="application/json"
+        )
         assert response.status_code == 200, response.content[:300]
 
     print(describe("engine.graph.validate", timings(lambda: validate(graph), args.repeat)))
