@@ -1,17 +1,11 @@
 import { getCookie, loginUrl } from "../api/client";
-import { api } from "../api/client";
+import { loadMe } from "../lib/me";
 import { useAsync } from "../lib/useAsync";
-
-interface Me {
-  id: number;
-  username: string;
-  is_staff: boolean;
-}
 
 /** Who is signed in (GET /api/me), with sign-in / sign-out links. */
 export function UserMenu() {
-  const me = useAsync(() => api.get<Me>("/api/me"), []);
-  if (me.loading && !me.data) return null;
+  const me = useAsync(loadMe, []);
+  if (me.loading) return null;
   if (!me.data)
     return (
       <a href={loginUrl()} data-testid="nav-login">

@@ -4,6 +4,7 @@ import type { Health } from "../api/types";
 import { wsUrl } from "../api/client";
 import { ReconnectingSocket, type SocketState } from "../lib/socket";
 import { HealthCard } from "../components/HealthCard";
+import { RecentWork } from "../components/RecentWork";
 
 const PARTS = ["database", "redis", "worker", "engine"] as const;
 
@@ -65,6 +66,8 @@ export function HomePage() {
           </Link>
         </div>
       </section>
+
+      <RecentWork />
 
       <section>
         <h2>System status</h2>
