@@ -56,6 +56,7 @@ def test_a_sweep_from_the_browser(page, base_url, console, tmp_path):  # noqa: F
     form.get_by_test_id("sweep-trials").fill("3")
     form.get_by_test_id("sweep-parallelism").fill("2")
     form.get_by_test_id("train-epochs").fill("2")
+    screenshot(page, "sweep-form")
     form.get_by_test_id("sweep-submit").click()
 
     expect(page).to_have_url(re.compile(r"/sweeps/\d+$"), timeout=30_000)

@@ -9,7 +9,7 @@ import { useAsync } from "../lib/useAsync";
 import { ConfigFields } from "../runs/ConfigFields";
 import { defaultConfig } from "../runs/trainPlan";
 import { sweepsApi } from "./api";
-import { candidates, defaultRow, gridSize, rowToSpec, toSpaceJson, type Candidate, type Row } from "./searchSpace";
+import { candidates, defaultRow, gridSize, rowToSpec, toSpaceJson, visibleCandidates, type Candidate, type Row } from "./searchSpace";
 import type { Strategy, SweepStart } from "./types";
 
 const STRATEGIES: [Strategy, string][] = [
@@ -34,12 +34,15 @@ export function NewSweepPage() {
   const [objective, setObjective] = useState("val_loss");
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  const [filter, setFilter] = useState("");
+  const [showAll, setShowAll] = useState(false);
 
   const all = useMemo(
     () => (design.data && catalog.data ? candidates(design.data.graph, catalog.data, config as unknown as Record<string, unknown>) : []),
     [design.data, catalog.data, config],
   );
   const chosen = all.filter((c) => rows[c.name]).map((c) => rows[c.name]);
+  const shown = visibleCandidates(all, new Set(Object.keys(rows)), filter, showAll);
   const { space, errors } = toSpaceJson(chosen);
   const objectives = ["val_loss", "loss", ...config.metrics.flatMap((m) => [`val_${m}`, m])];
   const grid = Object.keys(space).length ? gridSize(space) : 0;
@@ -104,6 +107,13 @@ export function NewSweepPage() {
         }}
       >
         <h2>Search space</h2>
+        <div className="row gap">
+          <input className="palette-search" placeholder="Filter parameters…" value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="sweep-param-filter" />
+          <label className="row gap-small small">
+            <input type="checkbox" checked={showAll} onChange={(e) => setShowAll(e.target.checked)} data-testid="sweep-show-all" />
+            every parameter (not only the key ones)
+          </label>
+        </div>
         <div className="table-scroll">
           <table className="table">
             <thead>
@@ -115,7 +125,7 @@ export function NewSweepPage() {
               </tr>
             </thead>
             <tbody>
-              {all.map((c) => {
+              {shown.map((c) => {
                 const row = rows[c.name];
                 const numeric = c.type === "int" || c.type === "float";
                 return (

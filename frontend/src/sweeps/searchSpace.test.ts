@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Graph, LayerSpec } from "../api/types";
-import { candidates, defaultRow, fromSpaceJson, gridSize, rowToSpec, toSpaceJson, type Row } from "./searchSpace";
+import { candidates, defaultRow, fromSpaceJson, gridSize, rowToSpec, toSpaceJson, visibleCandidates, type Row } from "./searchSpace";
 import type { SpaceJson } from "./types";
 
 const graph: Graph = {
@@ -18,6 +18,7 @@ const catalog: LayerSpec[] = [
     name: "Dense",
     group: "core",
     inputs: 1,
+    key_params: ["units", "activation"],
     params: [
       { name: "units", type: "int", default: null, min: 1 },
       { name: "activation", type: "choice", default: "linear", choices: ["linear", "relu", "tanh"] },
@@ -36,6 +37,17 @@ describe("candidates", () => {
     expect(names).toContain("learning_rate");
     expect(all.find((c) => c.name === "units@d1")?.current).toBe(32);
     expect(all.find((c) => c.name === "activation@d1")?.choices).toEqual(["linear", "relu", "tanh"]);
+  });
+
+  it("shows key parameters, chosen ones and filter matches", () => {
+    const all = candidates(graph, catalog, {});
+    const names = (cs: { name: string }[]) => cs.map((c) => c.name);
+    const shown = names(visibleCandidates(all, new Set(), "", false));
+    expect(shown).toContain("units@d1");
+    expect(shown).not.toContain("rate@drop");
+    expect(names(visibleCandidates(all, new Set(["rate@drop"]), "", false))).toContain("rate@drop");
+    expect(names(visibleCandidates(all, new Set(), "DROP", false))).toEqual(["rate@drop"]);
+    expect(visibleCandidates(all, new Set(), "", true)).toHaveLength(all.length);
   });
 
   it("gives a range around the current value or a list of choices", () => {

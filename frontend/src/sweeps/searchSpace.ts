@@ -13,6 +13,8 @@ export interface Candidate {
   current: unknown;
   choices?: string[] | null;
   min?: number | null;
+  /** a layer's key parameter (catalog `key_params`) or a training setting: shown first */
+  key: boolean;
 }
 
 export interface Row {
@@ -46,6 +48,7 @@ export function candidates(graph: Graph, catalog: LayerSpec[], config: Record<st
         current: node.params[p.name] ?? p.default,
         choices: p.choices,
         min: p.min,
+        key: (specs.get(node.layer)?.key_params ?? []).includes(p.name),
       });
     }
   }
@@ -58,7 +61,7 @@ export function candidates(graph: Graph, catalog: LayerSpec[], config: Record<st
     ["standardize", "bool", null, null],
   ];
   for (const [name, type, choices, min] of training)
-    out.push({ name, label: name, group: "training", type, current: config[name], choices, min });
+    out.push({ name, label: name, group: "training", type, current: config[name], choices, min, key: true });
   return out;
 }
 
@@ -169,4 +172,10 @@ export function gridSize(space: SpaceJson): number {
     else if (spec.type === "float") total *= spec.step ? Math.round((spec.max - spec.min) / spec.step) + 1 : 5;
   }
   return total;
+}
+
+/** The rows the form shows: key parameters and chosen ones, or every one matching the filter. */
+export function visibleCandidates(all: Candidate[], chosen: Set<string>, filter: string, showAll: boolean): Candidate[] {
+  const f = filter.trim().toLowerCase();
+  return all.filter((c) => chosen.has(c.name) || (f ? c.label.toLowerCase().includes(f) : showAll || c.key));
 }
