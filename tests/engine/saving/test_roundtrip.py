@@ -9,24 +9,10 @@ import h5py
 import numpy as np
 import pytest
 
-import engine.layers
+from engine import layers as L
 from engine.backend import set_seed
-from engine.layers.base import LAYERS
 from engine.models import Model, Sequential
 from engine.saving import load_model, load_weights, model_from_json, model_to_json, save_weights
-from engine.saving.layer_config import _register_all_layers
-
-_register_all_layers()
-
-
-class _Layers:
-    """engine.layers, falling back to the registry for layer families not exported there yet."""
-
-    def __getattr__(self, name):
-        return getattr(engine.layers, name, None) or LAYERS.lookup(name)
-
-
-L = _Layers()
 
 
 def _layer(name):
