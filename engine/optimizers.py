@@ -6,8 +6,13 @@ iteration, then apply the variables' constraints — in Keras' order. Slot array
 (``build``) and kept in a stable order: ``variables()`` lists ``(path, array)`` pairs as Keras 3 names them
 (``adam/iteration``, ``adam/learning_rate``, ``adam/dense_kernel_momentum``, ``adam/dense_kernel_velocity``,
 ``adam/dense_bias_momentum``, ...), ``get_state()`` / ``set_state()`` move them as numpy arrays.
-Hot-path arithmetic uses ``out=`` into per-variable scratch buffers; scalars are Python floats, so float32
-stays float32.
+Hot-path arithmetic uses ``out=`` into scratch buffers; scalars are Python floats, so float32 stays float32.
+
+Flat storage: on ``build`` every variable's ``.data`` is re-homed as a view into ONE flat array (same for each
+slot kind, the scratch buffer and the gradients), so a step over all variables is a dozen large in-place vector
+ops instead of a dozen per variable. ``var.data`` stays an ordinary (C-contiguous) array of the variable's shape;
+``assign``/``set_weights`` write into it in place. A step that gets gradients for only some variables, or finds
+a variable whose ``.data`` was replaced, falls back to the per-variable update on the slot views.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from engine.schedules import LearningRateSchedule
 
 OPTIMIZERS = Registry("optimizer")
 register = OPTIMIZERS.register
+
+
+FLAT = -1  # the slot index that means "all variables at once, on the flat buffers"
 
 
 class Optimizer:
@@ -62,6 +70,7 @@ class Optimizer:
         self._index: dict[int, int] = {}
         self._slots: dict[str, list] = {}
         self._scratch: list = []
+        self._flat: dict | None = None  # the flat buffers and the views handed out (see _flatten)
 
     # ---- learning rate
     @staticmethod
@@ -126,12 +135,58 @@ class Optimizer:
             self._scratch.append(None)
         for slot in self._slot_names:
             self._slots.setdefault(slot, []).extend(self._init_slot(slot, v) for v in new)
+        if new or (self._vars and self._flat is None):
+            self._flatten()
         self.built = True
+
+    def _flatten(self) -> None:
+        """Re-home the variables, their slots and scratch buffers as views into one flat array each.
+
+        Needs every variable to be a float array of one dtype on one device; otherwise the optimizer keeps
+        per-variable arrays (``self._flat`` stays None)."""
+        self._flat = None
+        datas = [v.data for v in self._vars]
+        if not datas:
+            return
+        dtype, xp = datas[0].dtype, xp_of(*datas)
+        if dtype.kind != "f" or any(d.dtype != dtype or xp_of(d) is not xp for d in datas):
+            return
+        sizes = [int(d.size) for d in datas]
+        offsets = [0]
+        for n in sizes:
+            offsets.append(offsets[-1] + n)
+        total = offsets[-1]
+
+        def home(arrays):
+            flat = xp.empty(total, dtype=dtype)
+            views = []
+            for a, lo, hi in zip(arrays, offsets, offsets[1:]):
+                view = flat[lo:hi].reshape(a.shape)
+                view[...] = a
+                views.append(view)
+            return flat, views
+
+        w, w_views = home(datas)
+        for v, view in zip(self._vars, w_views):
+            v.data = view
+        slots = {}
+        for slot in self._slot_names:
+            slots[slot], self._slots[slot] = home(self._slots[slot])
+        buf = xp.empty(total, dtype=dtype)
+        self._scratch = [buf[lo:hi].reshape(d.shape) for d, lo, hi in zip(datas, offsets, offsets[1:])]
+        self._flat = {"w": w, "views": w_views, "slots": slots, "buf": buf, "g": xp.empty(total, dtype=dtype),
+                      "offsets": offsets}
+
+    def _slot(self, slot, i):
+        """The slot array of variable ``i`` (or the flat slot array when ``i`` is FLAT)."""
+        return self._flat["slots"][slot] if i == FLAT else self._slots[slot][i]
 
     def _init_slot(self, slot, var):
         return xp_of(var.data).zeros_like(var.data)
 
     def _buffer(self, i, var):
+        if i == FLAT:
+            return self._flat["buf"]
         buf = self._scratch[i]
         if buf is None:
             buf = self._scratch[i] = xp_of(var.data).empty_like(var.data)
@@ -187,24 +242,70 @@ class Optimizer:
         pairs = [(g, v) for g, v in grads_and_vars if g is not None]
         if not pairs:
             raise ValueError("No gradients provided for any variable.")
-        grads = [g if g.dtype == v.data.dtype else g.astype(v.data.dtype) for g, v in pairs]
         variables = [v for _, v in pairs]
         self.build(variables)
-        grads = self._clip(grads)
         lr = float(self.learning_rate)
+        if self._flat_ready(variables):
+            self._apply_flat([g for g, _ in pairs], lr)
+        else:
+            self._apply_each([g if g.dtype == v.data.dtype else g.astype(v.data.dtype) for g, v in pairs],
+                             variables, lr)
+        self.iterations += 1
+        for v in variables:
+            constraint = getattr(v, "constraint", None)
+            if constraint is not None:
+                v.data[...] = constraint(v.data)
+
+    def _flat_ready(self, variables) -> bool:
+        """True when this step updates every built variable, in build order, and all still live in the flat
+        array (a variable whose ``.data`` was replaced is re-homed first)."""
+        flat = self._flat
+        if flat is None or len(variables) != len(self._vars):
+            return False
+        if any(a is not b for a, b in zip(variables, self._vars)):
+            return False
+        if any(v.data is not view for v, view in zip(variables, flat["views"])):
+            self._flatten()
+            return self._flat is not None
+        return True
+
+    def _apply_flat(self, grads, lr) -> None:
+        flat = self._flat
+        w, g = flat["w"], flat["g"]
+        xp = xp_of(w)
+        xp.concatenate([x.reshape(-1) for x in grads], out=g)  # one copy pass (casts float64 grads too)
+        self._clip_flat(g)
+        if self.weight_decay:
+            w *= 1.0 - self.weight_decay * lr
+        self._before_step()
+        self._update(FLAT, g, w, lr)
+
+    def _apply_each(self, grads, variables, lr) -> None:
+        grads = self._clip(grads)
         if self.weight_decay:
             factor = 1.0 - self.weight_decay * lr
             for v in variables:
                 v.data *= factor
         self._before_step()
         for g, v in zip(grads, variables):
-            i = self._index[id(v)]
-            self._update(i, g, v.data, lr)
-        self.iterations += 1
-        for v in variables:
-            constraint = getattr(v, "constraint", None)
-            if constraint is not None:
-                v.data[...] = constraint(v.data)
+            self._update(self._index[id(v)], g, v.data, lr)
+
+    def _clip_flat(self, g) -> None:
+        """``_clip`` in place on the flat gradient (per-variable norms on its views for ``clipnorm``)."""
+        xp = xp_of(g)
+        if self.clipnorm and self.clipnorm > 0:
+            offsets = self._flat["offsets"]
+            for lo, hi in zip(offsets, offsets[1:]):
+                part = g[lo:hi]
+                norm = float(xp.sqrt((part * part).sum()))
+                if norm > self.clipnorm:
+                    part *= self.clipnorm / norm
+        elif self.global_clipnorm and self.global_clipnorm > 0:
+            norm = math.sqrt(float((g * g).sum()))
+            if norm > self.global_clipnorm:
+                g *= self.global_clipnorm / norm
+        elif self.clipvalue and self.clipvalue > 0:
+            xp.clip(g, -self.clipvalue, self.clipvalue, out=g)
 
     def apply(self, grads, trainable_variables) -> None:
         self.apply_gradients(zip(grads, trainable_variables))
@@ -275,7 +376,7 @@ class SGD(Optimizer):
             xp_of(w).multiply(g, lr, out=buf)
             w -= buf
             return
-        m = self._slots["momentum"][i]
+        m = self._slot("momentum", i)
         buf = self._buffer(i, w)
         # m = momentum * m - lr * g ; w += m  (nesterov: w += momentum * m - lr * g)
         m *= self.momentum
@@ -304,7 +405,7 @@ class Adam(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        m, v = self._slots["momentum"][i], self._slots["velocity"][i]
+        m, v = self._slot("momentum", i), self._slot("velocity", i)
         buf = self._buffer(i, w)
         t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2
@@ -317,7 +418,7 @@ class Adam(Optimizer):
         buf *= 1.0 - b2
         v += buf
         if self.amsgrad:
-            vhat = self._slots["velocity_hat"][i]
+            vhat = self._slot("velocity_hat", i)
             xp.maximum(vhat, v, out=vhat)
             v = vhat
         alpha = lr * math.sqrt(1.0 - b2**t) / (1.0 - b1**t)
@@ -360,7 +461,7 @@ class Adagrad(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        acc = self._slots["accumulator"][i]
+        acc = self._slot("accumulator", i)
         buf = self._buffer(i, w)
         xp.multiply(g, g, out=buf)
         acc += buf
@@ -389,7 +490,7 @@ class RMSprop(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        vel = self._slots["velocity"][i]
+        vel = self._slot("velocity", i)
         buf = self._buffer(i, w)
         rho = self.rho
         vel *= rho
@@ -397,7 +498,7 @@ class RMSprop(Optimizer):
         buf *= 1.0 - rho
         vel += buf
         if self.centered:
-            avg = self._slots["average_gradient"][i]
+            avg = self._slot("average_gradient", i)
             avg *= rho
             xp.multiply(g, 1.0 - rho, out=buf)
             avg += buf
@@ -411,7 +512,7 @@ class RMSprop(Optimizer):
         xp.divide(g, buf, out=buf)
         buf *= lr
         if self.momentum > 0:
-            mom = self._slots["momentum"][i]
+            mom = self._slot("momentum", i)
             mom *= self.momentum
             mom += buf
             w -= mom
@@ -434,7 +535,7 @@ class Adadelta(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        acc_g, acc_d = self._slots["accumulated_grad"][i], self._slots["accumulated_delta_var"][i]
+        acc_g, acc_d = self._slot("accumulated_grad", i), self._slot("accumulated_delta_var", i)
         buf = self._buffer(i, w)
         rho, eps = self.rho, self.epsilon
         acc_g *= rho
@@ -471,7 +572,7 @@ class Adamax(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        m, u = self._slots["momentum"][i], self._slots["norm"][i]
+        m, u = self._slot("momentum", i), self._slot("norm", i)
         buf = self._buffer(i, w)
         t = self.iterations + 1
         m *= self.beta_1
@@ -505,7 +606,7 @@ class Nadam(Optimizer):
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
-        m, v = self._slots["momentum"][i], self._slots["velocity"][i]
+        m, v = self._slot("momentum", i), self._slot("velocity", i)
         buf = self._buffer(i, w)
         t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2

@@ -185,8 +185,9 @@ def test_converges(opt, steps):
 def test_float32_stays_float32_and_in_place(name):
     opt = optimizers.get(name)
     w = Variable(np.ones((3, 2), dtype=np.float32), name="w")
-    buf = w.data
-    for _ in range(3):
+    opt.apply_gradients([(np.full((3, 2), 0.5, dtype=np.float32), w)])
+    buf = w.data  # the first step re-homes the variable into the optimizer's flat buffer; then in place
+    for _ in range(2):
         opt.apply_gradients([(np.full((3, 2), 0.5, dtype=np.float32), w)])
     assert w.data is buf and w.data.dtype == np.float32
     assert all(np.asarray(a).dtype in (np.float32, np.int64) for _, a in opt.variables())
@@ -341,3 +342,62 @@ def test_gpu_matches_cpu(name):
             np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     finally:
         backend.set_device("cpu")
+
+
+# ---- flat storage: all variables in one array, one vector update per step
+@pytest.mark.parametrize("name", ["sgd", "adam", "adagrad", "rmsprop", "adadelta", "adamax", "nadam"])
+def test_flat_step_matches_one_optimizer_per_variable(name):
+    rng = np.random.default_rng(0)
+    shapes = [(4, 3), (3,), (3, 2)]
+    init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    together = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
+    alone = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
+    opt, opts = optimizers.get(name), [optimizers.get(name) for _ in alone]
+    for step in grads:
+        opt.apply_gradients(list(zip(step, together)))
+        for o, g, v in zip(opts, step, alone):
+            o.apply_gradients([(g, v)])
+    for a, b in zip(together, alone):
+        np.testing.assert_allclose(a.data, b.data, rtol=1e-6, atol=1e-7)
+    flat = opt._flat["w"]
+    assert all(np.shares_memory(v.data, flat) for v in together)
+    assert [v.shape for v in together] == shapes and all(v.data.flags.c_contiguous for v in together)
+
+
+def test_flat_partial_gradients_update_only_those_variables():
+    a, b = Variable(np.ones(3, np.float32), name="a"), Variable(np.ones(2, np.float32), name="b")
+    opt = optimizers.Adam(learning_rate=0.1)
+    opt.apply_gradients([(np.ones(3, np.float32), a), (np.ones(2, np.float32), b)])
+    b_before, slots_before = b.numpy(), [np.array(x) for _, x in opt.variables()]
+    opt.apply_gradients([(np.ones(3, np.float32), a), (None, b)])  # b got no gradient this step
+    np.testing.assert_array_equal(b.numpy(), b_before)
+    after = dict(opt.variables())
+    np.testing.assert_array_equal(after["adam/b_momentum"], slots_before[4])
+    assert not np.array_equal(after["adam/a_momentum"], slots_before[2])
+    assert opt.iterations == 2
+
+
+def test_flat_rehomes_a_variable_whose_data_was_replaced():
+    a, b = Variable(np.ones(3, np.float32), name="a"), Variable(np.ones(2, np.float32), name="b")
+    opt = optimizers.SGD(learning_rate=1.0)
+    opt.apply_gradients([(np.ones(3, np.float32), a), (np.ones(2, np.float32), b)])
+    a.data = np.full(3, 5.0, np.float32)  # someone swapped the array: the next step must still train it
+    opt.apply_gradients([(np.ones(3, np.float32), a), (np.ones(2, np.float32), b)])
+    np.testing.assert_array_equal(a.data, [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(b.data, [-1.0, -1.0])
+    assert np.shares_memory(a.data, opt._flat["w"])
+
+
+def test_flat_state_round_trip_into_a_fresh_optimizer():
+    rng = np.random.default_rng(1)
+    vs = [Variable(rng.standard_normal(s).astype(np.float32), name=f"v{i}") for i, s in enumerate([(2, 2), (2,)])]
+    opt = optimizers.Adam()
+    opt.apply_gradients([(np.ones(v.shape, np.float32), v) for v in vs])
+    state = opt.get_state()
+    fresh = optimizers.Adam()
+    fresh.build(vs)
+    fresh.set_state(state)
+    for x, y in zip(state, fresh.get_state()):
+        np.testing.assert_array_equal(x, y)
+    assert np.shares_memory(fresh._slot("momentum", 0), fresh._flat["slots"]["momentum"])
