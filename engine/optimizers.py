@@ -18,6 +18,7 @@ a variable whose ``.data`` was replaced, falls back to the per-variable update o
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -31,7 +32,33 @@ OPTIMIZERS = Registry("optimizer")
 register = OPTIMIZERS.register
 
 
-FLAT = -1  # the slot index that means "all variables at once, on the flat buffers"
+FLAT = slice(None)  # the slot index that means "all variables at once, on the flat buffers"
+_MIN_SPLIT = 1 << 16  # flat buffers at least this long are updated in one slice per BLAS thread (CPU only)
+_pool: dict = {}
+
+
+def _blas_threads() -> int:
+    """How many threads numpy's BLAS may use now (threadpoolctl's view; 1 when unknown), or 1 when the machine
+    is already busy (load average ≥ cores): a second thread then only waits for a core and slows the step."""
+    try:
+        if os.getloadavg()[0] >= (os.cpu_count() or 1):
+            return 1
+    except OSError:
+        pass
+    try:
+        from threadpoolctl import threadpool_info  # noqa: PLC0415 - optional (comes with scikit-learn)
+    except ImportError:
+        return 1
+    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i.get("user_api") == "blas"]
+    return max(1, min(counts)) if counts else 1
+
+
+def _executor(workers: int):
+    if workers not in _pool:
+        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+        _pool[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine-opt")
+    return _pool[workers]
 
 
 class Optimizer:
@@ -174,19 +201,24 @@ class Optimizer:
             slots[slot], self._slots[slot] = home(self._slots[slot])
         buf = xp.empty(total, dtype=dtype)
         self._scratch = [buf[lo:hi].reshape(d.shape) for d, lo, hi in zip(datas, offsets, offsets[1:])]
+        # element-wise ufuncs run on one thread; on the CPU a long buffer is cut into one slice per BLAS
+        # thread and the slices are updated in parallel (numpy releases the GIL inside ufuncs)
+        parts = _blas_threads() if xp is np and total >= _MIN_SPLIT else 1
+        step = (-(-total // parts) + 15) // 16 * 16
+        chunks = [slice(lo, min(lo + step, total)) for lo in range(0, total, step)] if parts > 1 else [FLAT]
         self._flat = {"w": w, "views": w_views, "slots": slots, "buf": buf, "g": xp.empty(total, dtype=dtype),
-                      "offsets": offsets}
+                      "offsets": offsets, "chunks": chunks}
 
     def _slot(self, slot, i):
-        """The slot array of variable ``i`` (or the flat slot array when ``i`` is FLAT)."""
-        return self._flat["slots"][slot] if i == FLAT else self._slots[slot][i]
+        """The slot array of variable ``i`` (or that slice of the flat slot array when ``i`` is a slice)."""
+        return self._flat["slots"][slot][i] if isinstance(i, slice) else self._slots[slot][i]
 
     def _init_slot(self, slot, var):
         return xp_of(var.data).zeros_like(var.data)
 
     def _buffer(self, i, var):
-        if i == FLAT:
-            return self._flat["buf"]
+        if isinstance(i, slice):
+            return self._flat["buf"][i]
         buf = self._scratch[i]
         if buf is None:
             buf = self._scratch[i] = xp_of(var.data).empty_like(var.data)
@@ -278,7 +310,13 @@ class Optimizer:
         if self.weight_decay:
             w *= 1.0 - self.weight_decay * lr
         self._before_step()
-        self._update(FLAT, g, w, lr)
+        chunks = flat["chunks"]
+        if len(chunks) == 1:
+            self._update(chunks[0], g, w, lr)
+        else:
+            done = [_executor(len(chunks)).submit(self._update, s, g[s], w[s], lr) for s in chunks]
+            for f in done:
+                f.result()
 
     def _apply_each(self, grads, variables, lr) -> None:
         grads = self._clip(grads)

@@ -401,3 +401,21 @@ def test_flat_state_round_trip_into_a_fresh_optimizer():
     for x, y in zip(state, fresh.get_state()):
         np.testing.assert_array_equal(x, y)
     assert np.shares_memory(fresh._slot("momentum", 0), fresh._flat["slots"]["momentum"])
+
+
+def test_flat_update_split_over_threads_matches_one_slice(monkeypatch):
+    rng = np.random.default_rng(2)
+    shapes = [(300, 200), (200,), (200, 90)]  # > _MIN_SPLIT elements in all
+    init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    results = []
+    for threads in (1, 3):
+        monkeypatch.setattr(optimizers, "_blas_threads", lambda n=threads: n)
+        vs = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
+        opt = optimizers.Adam(learning_rate=0.01)
+        for _ in range(2):
+            opt.apply_gradients(list(zip(grads, vs)))
+        assert len(opt._flat["chunks"]) == threads
+        results.append([v.numpy() for v in vs] + opt.get_state())
+    for a, b in zip(*results):
+        np.testing.assert_array_equal(a, b)
