@@ -11,6 +11,7 @@ class Run(models.Model):
         SUCCEEDED = "succeeded"
         FAILED = "failed"
         CANCELLED = "cancelled"
+        PAUSED = "paused"  # stopped at a checkpoint by the user; POST .../resume queues it again
 
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
@@ -52,6 +53,14 @@ class Run(models.Model):
     # A few inputs and the worker's predictions for them, to check a downloaded model against.
     sample_predictions = models.JSONField(default=dict, blank=True)
     artifact = models.FileField(upload_to="models/%Y/%m/", max_length=500, blank=True)
+    # Resilience (training/resilience.py): the worker holding the run renews heartbeat_at under its
+    # lease; the reaper re-queues a run whose heartbeat is stale (attempts counts those restarts).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    lease = models.CharField(max_length=64, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    pause_requested = models.BooleanField(default=False)
+    resumed_from_epoch = models.PositiveIntegerField(null=True, blank=True)
+    resume_reason = models.CharField(max_length=32, blank=True)  # "worker_lost" | "paused"
 
     class Meta:
         ordering = ["-created_at", "-id"]
