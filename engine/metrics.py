@@ -3,6 +3,8 @@
 ``get(id, loss=None, output_shape=None, target_shape=None)`` → a ``Metric`` with ``update_state(y_true,
 y_pred, sample_weight=None)``, ``result() -> float``, ``reset_state()`` and ``.name`` — the key it gets in
 the logs (``"accuracy"``, ``"acc"`` when the user wrote 'acc', ``"mse"`` when the user wrote 'mse'...).
+State is accumulated on the arrays' device (float64 sums): ``update_state`` never reads a value back to the
+host, only ``result()`` does (once per epoch in ``fit``), so a GPU never waits per batch.
 "accuracy"/"acc" is resolved to binary / categorical / sparse categorical accuracy from the loss and shapes.
 """
 
@@ -174,15 +176,16 @@ class Mean(Metric):
         if values.ndim > 1:  # Keras reduces extra dims to one value per sample
             values = values.reshape(values.shape[0], -1).mean(axis=-1)
         sw = _weights_for(values, sample_weight)
-        if sw is None:
-            self.total += float(values.sum())
-            self.count += float(values.size)
+        if sw is None:  # device scalars: no host sync per batch
+            self.total = self.total + values.sum(dtype="float64")
+            self.count = self.count + float(values.size)
         else:
-            self.total += float((values * sw).sum())
-            self.count += float(sw.sum())
+            self.total = self.total + (values * sw).sum(dtype="float64")
+            self.count = self.count + sw.sum(dtype="float64")
 
     def result(self):
-        return self.total / self.count if self.count else 0.0
+        count = float(self.count)
+        return float(self.total) / count if count else 0.0
 
 
 @register
@@ -193,10 +196,10 @@ class Sum(Metric):
     def update_state(self, values, sample_weight=None):
         values = xp_of(_raw(values)).asarray(_raw(values), dtype=floatx())
         sw = _weights_for(values, sample_weight)
-        self.total += float(values.sum() if sw is None else (values * sw).sum())
+        self.total = self.total + (values.sum(dtype="float64") if sw is None else (values * sw).sum(dtype="float64"))
 
     def result(self):
-        return self.total
+        return float(self.total)
 
 
 class MeanMetricWrapper(Mean):
@@ -300,8 +303,11 @@ class _PrecisionRecall(Metric):
         return list(self.thresholds) if isinstance(self.thresholds, (list, tuple)) else [self.thresholds]
 
     def reset_state(self):
-        n = len(self._threshold_list())
-        self.tp, self.fp, self.fn = np.zeros(n), np.zeros(n), np.zeros(n)
+        self._counts = np.zeros((3, len(self._threshold_list())))  # tp, fp, fn per threshold (device once updated)
+
+    tp = property(lambda self: to_cpu(self._counts)[0])
+    fp = property(lambda self: to_cpu(self._counts)[1])
+    fn = property(lambda self: to_cpu(self._counts)[2])
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         xp, y_true_a, y_pred_a = _arrays(y_true, y_pred)
@@ -311,11 +317,12 @@ class _PrecisionRecall(Metric):
             y_pred_a = xp.where(flat >= kth, flat, -xp.inf).reshape(y_pred_a.shape)
         xp, t, p, sw = _binary_inputs(y_true_a, y_pred_a, sample_weight, self.class_id)
         w = sw if sw is not None else xp.ones(p.shape, dtype=floatx())
-        for i, thr in enumerate(self._threshold_list()):
-            pred = p > thr
-            self.tp[i] += float((w * (pred & t)).sum())
-            self.fp[i] += float((w * (pred & ~t)).sum())
-            self.fn[i] += float((w * (~pred & t)).sum())
+        thr = xp.asarray(self._threshold_list(), dtype=p.dtype)[:, None]
+        pred = p[None, :] > thr  # (thresholds, samples)
+        counts = xp.stack([(w * (pred & t)).sum(axis=-1, dtype="float64"),
+                           (w * (pred & ~t)).sum(axis=-1, dtype="float64"),
+                           (w * (~pred & t)).sum(axis=-1, dtype="float64")])
+        self._counts = counts + (xp.asarray(self._counts) if xp_of(self._counts) is not xp else self._counts)
 
     def _out(self, values):
         return float(values[0]) if len(values) == 1 and not isinstance(self.thresholds, (list, tuple)) \
@@ -378,8 +385,21 @@ class AUC(Metric):
         super().__init__(name=name, dtype=dtype)
 
     def reset_state(self):
-        n = self.num_thresholds
-        self.tp, self.fp, self.tn, self.fn = (np.zeros(n) for _ in range(4))
+        self._pos = self._neg = None  # weight of positives / negatives per threshold bucket, on the device
+
+    def _confusion(self):
+        """(tp, fp, tn, fn) per threshold, as host float64 arrays."""
+        n = self.num_thresholds + 1
+        pos = np.zeros(n) if self._pos is None else to_cpu(self._pos).astype(float)
+        neg = np.zeros(n) if self._neg is None else to_cpu(self._neg).astype(float)
+        above_pos = np.cumsum(pos[::-1])[::-1][1:]  # above_pos[j] = weight of positives with bucket > j
+        above_neg = np.cumsum(neg[::-1])[::-1][1:]
+        return above_pos, above_neg, neg.sum() - above_neg, pos.sum() - above_pos
+
+    tp = property(lambda self: self._confusion()[0])
+    fp = property(lambda self: self._confusion()[1])
+    tn = property(lambda self: self._confusion()[2])
+    fn = property(lambda self: self._confusion()[3])
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         xp, t, p, sw = _binary_inputs(y_true, y_pred, sample_weight)
@@ -390,17 +410,13 @@ class AUC(Metric):
         thr = xp.asarray(self.thresholds, dtype=p.dtype)
         bucket = xp.searchsorted(thr, p, side="left")
         n = self.num_thresholds + 1
-        pos = to_cpu(xp.bincount(bucket, weights=w * t, minlength=n)).astype(float)
-        neg = to_cpu(xp.bincount(bucket, weights=w * ~t, minlength=n)).astype(float)
-        above_pos = np.cumsum(pos[::-1])[::-1][1:]  # above_pos[j] = weight of positives with bucket > j
-        above_neg = np.cumsum(neg[::-1])[::-1][1:]
-        self.tp += above_pos
-        self.fp += above_neg
-        self.fn += pos.sum() - above_pos
-        self.tn += neg.sum() - above_neg
+        pos = xp.bincount(bucket, weights=w * t, minlength=n).astype("float64")
+        neg = xp.bincount(bucket, weights=w * ~t, minlength=n).astype("float64")
+        self._pos = pos if self._pos is None else self._pos + pos
+        self._neg = neg if self._neg is None else self._neg + neg
 
     def result(self):
-        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
+        tp, fp, tn, fn = self._confusion()
         T = self.num_thresholds
         if self.curve == "PR" and self.summation_method == "interpolation":
             dtp = tp[:T - 1] - tp[1:]

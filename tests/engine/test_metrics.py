@@ -157,3 +157,38 @@ def test_gpu_metrics_match_cpu():
         cpu.update_state(yt, yp)
         dev.update_state(cupy.asarray(yt), cupy.asarray(yp))
         assert dev.result() == pytest.approx(cpu.result(), rel=1e-6)
+
+
+def test_update_state_reads_nothing_back_to_the_host(monkeypatch):
+    """Accumulators stay arrays between batches; only result() converts (no per-batch host sync on a GPU)."""
+    y, p = np.array([0, 1, 1, 0]), np.array([0.2, 0.8, 0.4, 0.6], np.float32)
+    made = [metrics.BinaryAccuracy(), metrics.Precision(), metrics.Recall(), metrics.AUC(num_thresholds=5),
+            metrics.Sum()]
+    calls = []
+
+    class Spy(np.ndarray):
+        def __float__(self):
+            calls.append(1)
+            return float(np.asarray(self))
+
+        def __int__(self):
+            calls.append(1)
+            return int(np.asarray(self))
+
+    for m in made:
+        for _ in range(2):
+            m.update_state(y, p.view(Spy)) if not isinstance(m, metrics.Sum) else m.update_state(p.view(Spy))
+    assert calls == []
+    expected = [0.5, 0.5, 0.5, None, 4.0]
+    for m, want in zip(made, expected):
+        if want is not None:
+            assert m.result() == pytest.approx(want)
+
+
+@pytest.mark.gpu
+def test_gpu_mean_state_stays_on_the_device():
+    cupy = pytest.importorskip("cupy")
+    m = metrics.Mean()
+    m.update_state(cupy.asarray([1.0, 2.0, 3.0], dtype=cupy.float32))
+    assert type(m.total).__module__.startswith("cupy")
+    assert m.result() == pytest.approx(2.0)
