@@ -3,8 +3,6 @@ define ``__init__`` + ``call(inputs, training=None)`` (sub-layers found as attri
 
 from __future__ import annotations
 
-import json
-
 from engine.autograd import no_grad
 from engine.backend import floatx, get_xp
 from engine.layers.base import Layer
@@ -106,9 +104,10 @@ class Model(Trainer, Layer):
         return cls(**config)
 
     def to_json(self, **kwargs) -> str:
-        from engine.layers import serialize  # noqa: PLC0415
+        """Keras 3's JSON (``keras.models.model_from_json`` reads it)."""
+        from engine.saving import model_to_json  # noqa: PLC0415 - saving imports models
 
-        return json.dumps(serialize(self), **kwargs)
+        return model_to_json(self, **kwargs)
 
     def save(self, filepath, overwrite=True, include_optimizer=True, **kwargs) -> None:
         from engine import saving  # noqa: PLC0415
