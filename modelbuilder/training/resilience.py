@@ -84,6 +84,7 @@ class _Heartbeat(threading.Thread):
         self.run_id, self.lease, self.interval = run_id, lease, interval
 
     def run(self) -> None:
+        failing_since = None
         try:
             while True:
                 time.sleep(self.interval)
@@ -91,10 +92,16 @@ class _Heartbeat(threading.Thread):
                     alive = Run.objects.filter(
                         pk=self.run_id, lease=self.lease, status=Run.Status.RUNNING
                     ).update(heartbeat_at=timezone.now())
-                except Exception:  # the database restarting: try again next beat
-                    logger.warning("heartbeat of run %s failed", self.run_id, exc_info=True)
+                except Exception as exc:  # the database restarting: try again next beat
+                    now = time.monotonic()
+                    if failing_since is None:
+                        failing_since = now
+                        logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
+                    elif now - failing_since > stale_after_default():
+                        return  # the reaper treats the run as lost by now anyway
                     close_old_connections()
                     continue
+                failing_since = None
                 if not alive:
                     return
         finally:
@@ -123,6 +130,8 @@ class TrainingSession:
         self.run_id, self.lease = run.pk, run.lease
         self._last_poll = 0.0
         path = checkpoint_path(run)
+        if not run.resume_reason:  # a first start: a file there belongs to an older row of this id
+            path.unlink(missing_ok=True)
         every = _setting("MODELBUILDER_CHECKPOINT_EVERY_S", 300.0)
         self.checkpoint = TrainingCheckpoint(
             path, every_seconds=every, request_stop=self._request_stop
@@ -395,3 +404,11 @@ def run_admit(*, owner, validation: dict, config) -> None:
     """Everything checked before a run is created: the user's concurrency limit, then memory."""
     concurrency_check(owner=owner)
     memory_check(validation=validation, config=config)
+
+
+def __getattr__(name: str):
+    if name == "TrainingStopped":  # engine imported only where training runs
+        from engine.checkpoint import TrainingStopped
+
+        return TrainingStopped
+    raise AttributeError(name)
