@@ -119,7 +119,11 @@ def hyperparameter(name: str, spec: Any):
 
 
 def space_parse(raw: Any):
-    """The whole JSON → SearchSpace (names kept in the given order). Checks syntax only."""
+    """The whole JSON → SearchSpace, names in sorted order. Checks syntax only.
+
+    Sorted, because PostgreSQL's jsonb does not keep key order: an oracle rebuilt from the stored space
+    must see the parameters in the same order as the one that proposed the first trials.
+    """
     from engine.tuning import SearchSpace
 
     if not isinstance(raw, dict) or not raw:
@@ -132,7 +136,7 @@ def space_parse(raw: Any):
             f"The search space has more than {MAX_PARAMS} parameters.", code="invalid_search_space"
         )
     params = {}
-    for name, spec in raw.items():
+    for name, spec in sorted(raw.items()):
         param, node = split_name(name)
         if not param or node == "" or (node is None and param not in CONFIG_KEYS):
             raise space_error(
