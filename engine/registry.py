@@ -59,7 +59,8 @@ class Registry:
             return self.lookup(identifier)
         if isinstance(identifier, dict):
             if "class_name" not in identifier:
-                raise ValueError(f"Expected a {self.kind} config with 'class_name' and 'config'. Received: {identifier!r}")
+                raise ValueError(f"Expected a {self.kind} config with 'class_name' and 'config'. "
+                                 f"Received: {identifier!r}")
             cls = self.lookup(identifier["class_name"])
             config = identifier.get("config") or {}
             return cls.from_config(config) if hasattr(cls, "from_config") else cls(**config)

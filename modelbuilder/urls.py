@@ -1,9 +1,7 @@
-"""URL routes: the JSON API under /api/, the admin, media in DEBUG, and the SPA for the rest."""
+"""URL routes: the JSON API under /api/, the admin, accounts pages, and the SPA for the rest."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
-from django.views.static import serve
 
 from modelbuilder.api import api
 from modelbuilder.core.views import api_not_found, spa_asset, spa_index
@@ -15,11 +13,7 @@ urlpatterns = [
     path("accounts/", include("modelbuilder.accounts.urls")),
 ]
 
-if settings.DEBUG:
-    urlpatterns += [
-        re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
-    ]
-
+# MEDIA_ROOT is never served: datasets and models leave only through the API, which checks the owner.
 urlpatterns += [
     re_path(r"^assets/(?P<path>.+)$", spa_asset, name="spa-asset"),
     # Everything that is not API, admin, static, media or websocket is the single-page app.

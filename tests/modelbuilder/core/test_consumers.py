@@ -85,3 +85,13 @@ async def test_a_foreign_origin_is_refused():
     )
     connected, _ = await communicator.connect()
     assert not connected
+
+
+async def test_a_script_without_origin_reaches_the_consumer():
+    """Scripts (Bearer token) send no Origin; only browsers must come from an allowed host."""
+    communicator = WebsocketCommunicator(application, "/ws/health/")
+    connected, _ = await communicator.connect()
+    try:
+        assert connected
+    finally:
+        await communicator.disconnect()
