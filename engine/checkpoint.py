@@ -24,8 +24,11 @@ gives the same weights as an uninterrupted ``fit`` (bit for bit on the CPU): wei
 slots and iteration, and the random generator are restored; for a mid-epoch checkpoint the epoch's
 shuffle is re-drawn from the saved epoch-start state, the batches already trained are skipped (no
 compute), and at the first batch still to train the generator and the epoch's loss/metric sums are
-set back to their saved values. On a GPU (cupy) the device generator's state is not saved: shuffles
-and dropout masks drawn there after a resume differ from an uninterrupted run (close, not equal).
+set back to their saved values. On a GPU (cupy) the device generator's state cannot be saved; instead,
+while this callback is in ``fit``, the device generator is re-derived from the CPU generator at every
+epoch and batch start (``backend.rng()`` seeds it from one CPU draw), so the GPU stream is a function of
+the saved CPU state and a resumed run matches an uninterrupted run *that also used the callback*
+(this GPU path was not exercised on a GPU yet).
 """
 
 from __future__ import annotations
@@ -166,6 +169,7 @@ def resume(model, path, callbacks=None) -> tuple[int, dict]:
         backend.load_state_dict(meta["rng_epoch"])  # the epoch's shuffle is drawn again, identically
     else:
         backend.load_state_dict(meta["rng"])
+    _fresh_gpu_stream()
     for c in callbacks or []:
         if isinstance(c, TrainingCheckpoint):
             c.history = {k: list(v) for k, v in meta["history"].items()}
@@ -222,10 +226,12 @@ class TrainingCheckpoint(Callback):
         self._last_write = time.monotonic()
 
     def on_epoch_begin(self, epoch, logs=None):
+        _fresh_gpu_stream()
         self._epoch = epoch
         self._rng_epoch = backend.state_dict()  # before the epoch's shuffle is drawn
 
     def on_train_batch_begin(self, batch, logs=None):
+        _fresh_gpu_stream()
         pending = self._pending
         if pending is None:
             return
@@ -260,6 +266,12 @@ class TrainingCheckpoint(Callback):
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(float(v) if v is not None else float("nan"))
         self._write(epoch + 1, 0, "epoch")
+
+
+def _fresh_gpu_stream() -> None:
+    """GPU only: drop the device generator; ``backend.rng()`` re-seeds it from the CPU generator."""
+    if backend.device_name() == "gpu":
+        backend._rng["gpu"] = None
 
 
 def _skip_batch(xb, x_struct, yb, swb, variables):
