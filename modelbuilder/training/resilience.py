@@ -117,7 +117,11 @@ def attempt_begin(*, run: Run) -> Run:
         changes["config"] = run.config
     Run.objects.filter(pk=run.pk).update(**changes)
     run.lease, run.heartbeat_at = lease, changes["heartbeat_at"]
-    _Heartbeat(run.pk, lease, heartbeat_interval()).start()
+    # The training loop beats too (TrainingSession). The thread also covers long gaps (loading data,
+    # one long batch) but not on SQLite, where a second writer in the process makes the loop's
+    # read-then-write transactions fail with "database is locked".
+    if connection.vendor != "sqlite":
+        _Heartbeat(run.pk, lease, heartbeat_interval()).start()
     return run
 
 
@@ -128,7 +132,8 @@ class TrainingSession:
         from engine.checkpoint import TrainingCheckpoint, read_checkpoint, resume
 
         self.run_id, self.lease = run.pk, run.lease
-        self._last_poll = 0.0
+        self._last_poll = self._last_beat = 0.0
+        self._beat_every = heartbeat_interval()
         path = checkpoint_path(run)
         if not run.resume_reason:  # a first start: a file there belongs to an older row of this id
             path.unlink(missing_ok=True)
@@ -161,6 +166,17 @@ class TrainingSession:
         if now - self._last_poll < POLL_INTERVAL_S:
             return None
         self._last_poll = now
+        if now - self._last_beat >= self._beat_every:
+            self._last_beat = now
+            try:
+                mine = Run.objects.filter(
+                    pk=self.run_id, lease=self.lease, status=Run.Status.RUNNING
+                ).update(heartbeat_at=timezone.now())
+            except Exception as exc:  # the database restarting: beat again at the next poll
+                logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
+                mine = True
+            if not mine:
+                return "lease_lost"
         row = Run.objects.filter(pk=self.run_id).values("lease", "pause_requested", "status").first()
         if row is None or row["lease"] != self.lease or row["status"] != Run.Status.RUNNING:
             return "lease_lost"
@@ -376,7 +392,9 @@ def device_memory_bytes(device: str) -> int | None:
 
 
 def _gib(n: int) -> str:
-    return f"{n / 1024**3:.2f} GiB" if n >= 1024**3 else f"{n / 1024**2:.1f} MiB"
+    if n >= 1024**3:
+        return f"{n / 1024**3:.2f} GiB"
+    return f"{n / 1024**2:.1f} MiB" if n >= 1024**2 else f"{n / 1024:.1f} KiB"
 
 
 def memory_check(*, validation: dict, config) -> dict:
