@@ -14,8 +14,8 @@ import uuid
 from pathlib import Path
 
 import numpy as np
-from django.core.files import File
 
+from modelbuilder.core.files import local_copy, save_artifact
 from modelbuilder.datasets import parsing
 from modelbuilder.training import events
 from modelbuilder.training.data import DataPlan, arrays_build, numeric_feature_mask
@@ -125,7 +125,8 @@ def _prepare(run: Run):
     plan = DataPlan(**run.preprocessing["plan"])
     if run.dataset is None:
         raise ValueError("The dataset was deleted before training started.")
-    table, _ = parsing.read(Path(run.dataset.file.path), run.dataset.format)
+    with local_copy(run.dataset.file) as path:  # streamed from the storage when it is remote
+        table, _ = parsing.read(path, run.dataset.format)
     x, y = arrays_build(table, plan, run.dataset.format)
     cfg = run.config
     x_train, y_train, validation = _split(x, y, cfg["validation_split"], cfg.get("seed"))
@@ -166,8 +167,8 @@ def _save(run: Run, model, x_check) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.h5"
         model.save(str(path))
-        with open(path, "rb") as f:  # a random name, never guessed; downloads are named by the API
-            run.artifact.save(f"{uuid.uuid4().hex}.h5", File(f), save=False)
+        # A random name, never guessed; downloads are named by the API. Through the storage API.
+        save_artifact(run.artifact, path, f"{uuid.uuid4().hex}.h5")
     predictions = np.asarray(model.predict(x_check, verbose=0))
     run.sample_predictions = {"x": x_check.tolist(), "y": predictions.tolist()}
 
