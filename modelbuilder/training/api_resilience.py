@@ -22,3 +22,10 @@ def run_resume(request, run_id: int):
     over the user's concurrency limit: 429 `too_many_runs`."""
     run = resilience.run_resume(run=selectors.run_get(user=request.auth, run_id=run_id))
     return selectors.run_to_dict(run)
+
+
+@router.get("/runs/{run_id}/queue")
+def run_queue(request, run_id: int):
+    """`{status, queue, position, ahead, running, eta_seconds}`: a queued run's place in its queue
+    (1-based) and a rough ETA; position/eta are null once it is not queued."""
+    return resilience.run_queue_info(run=selectors.run_get(user=request.auth, run_id=run_id))

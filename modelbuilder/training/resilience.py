@@ -430,3 +430,58 @@ def __getattr__(name: str):
 
         return TrainingStopped
     raise AttributeError(name)
+
+
+# ---------------------------------------------------------------- queue position and ETA
+def _on_queue(queue: str):
+    runs = Run.objects.all()
+    return runs.filter(config__device="gpu") if queue == "gpu" else runs.exclude(config__device="gpu")
+
+
+def run_queue_info(*, run: Run) -> dict:
+    """Where a queued run stands: its 1-based position among the queued runs of its queue (oldest
+    first), and a rough ETA: (epochs left on the running runs + epochs of the runs ahead) x the
+    median seconds per epoch of the queue's last 20 succeeded runs / the runs running now (as many
+    workers are busy). `eta_seconds` is null without history or when the run is not queued."""
+    queue = _queue_of(run)
+    info = {"status": run.status, "queue": queue, "position": None, "ahead": 0, "running": 0,
+            "eta_seconds": None}  # fmt: skip
+    if run.status != Run.Status.QUEUED:
+        return info
+    on_queue = _on_queue(queue)
+    ahead = list(
+        on_queue.filter(status=Run.Status.QUEUED)
+        .filter(models_q_before(run))
+        .values_list("config", flat=True)
+    )
+    running = list(on_queue.filter(status=Run.Status.RUNNING).values_list("pk", "config"))
+    info.update(position=len(ahead) + 1, ahead=len(ahead), running=len(running))
+    recent = on_queue.filter(status=Run.Status.SUCCEEDED, wall_time__isnull=False).order_by(
+        "-finished_at"
+    )[:20]
+    per_epoch = sorted(r.wall_time / max(1, int(r.config.get("epochs") or 1)) for r in recent)
+    if not per_epoch:
+        return info
+    seconds = per_epoch[len(per_epoch) // 2]
+    done = dict(
+        Run.objects.filter(pk__in=[pk for pk, _ in running])
+        .values("pk")
+        .annotate(n=models_count("epochs"))
+        .values_list("pk", "n")
+    )
+    left = sum(max(0, int(cfg.get("epochs") or 1) - done.get(pk, 0)) for pk, cfg in running)
+    left += sum(int(cfg.get("epochs") or 1) for cfg in ahead)
+    info["eta_seconds"] = round(left * seconds / max(1, len(running)), 1)
+    return info
+
+
+def models_q_before(run: Run):
+    from django.db.models import Q
+
+    return Q(created_at__lt=run.created_at) | Q(created_at=run.created_at, pk__lt=run.pk)
+
+
+def models_count(field: str):
+    from django.db.models import Count
+
+    return Count(field)
