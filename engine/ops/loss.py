@@ -43,20 +43,30 @@ class SoftmaxCrossEntropy(Function):
 
 
 class SparseSoftmaxCrossEntropy(Function):
-    """-log_softmax(logits)[label] over the last axis; labels are integer class ids."""
+    """-log_softmax(logits)[label] over the last axis; labels are integer class ids.
+
+    One exp pass serves both the loss and the saved softmax; the label entries are picked by flat indexing
+    (no take_along_axis machinery); backward turns the saved softmax into the gradient in place (the graph
+    is freed after one backward pass, so nothing else reads it)."""
 
     def forward(self, logits, labels):
         xp = xp_of(logits)
-        logp = log_softmax_array(logits, -1)
-        self.labels = labels.astype(xp.int64, copy=False)
-        self.prob = xp.exp(logp)
-        return -xp.take_along_axis(logp, self.labels[..., None], axis=-1)[..., 0]
+        k = logits.shape[-1]
+        top = logits.max(axis=-1, keepdims=True)
+        prob = logits - top
+        self.rows = xp.arange(prob.size // k)
+        self.labels = labels.astype(xp.int64, copy=False).reshape(-1)
+        shifted_label = prob.reshape(-1, k)[self.rows, self.labels].reshape(labels.shape)
+        xp.exp(prob, out=prob)
+        total = prob.sum(axis=-1, keepdims=True)
+        prob /= total
+        self.prob = prob
+        return xp.log(total[..., 0]) - shifted_label  # -log_softmax at the label
 
     def backward(self, g):
-        xp = xp_of(g)
-        grad = self.prob.copy()
+        grad, self.prob = self.prob, None
         flat = grad.reshape(-1, grad.shape[-1])  # a view: softmax - one_hot(label), no one-hot array built
-        flat[xp.arange(flat.shape[0]), self.labels.reshape(-1)] -= 1
+        flat[self.rows, self.labels] -= 1
         grad *= g[..., None]
         return grad, None
 
