@@ -81,8 +81,7 @@ def settled(page: Page) -> None:
     expect(page.get_by_test_id("summary-bar")).to_have_attribute("data-validating", "false")
 
 
-def connect(page: Page, source: str, target: str, slot: int = 0) -> None:
-    """Drag from the output handle of `source` to input handle `slot` of `target`."""
+def _drag_handle(page: Page, source: str, target: str, slot: int) -> None:
     settled(page)
     src = node(page, source).get_by_test_id("handle-out").bounding_box()
     assert src, "source handle not visible"
@@ -93,6 +92,23 @@ def connect(page: Page, source: str, target: str, slot: int = 0) -> None:
     page.mouse.move(dst["x"] + dst["width"] / 2, dst["y"] - 20, steps=8)
     page.mouse.move(dst["x"] + dst["width"] / 2, dst["y"] + dst["height"] / 2, steps=4)
     page.mouse.up()
+
+
+def connect(page: Page, source: str, target: str, slot: int = 0) -> None:
+    """Drag from the output handle of `source` to input handle `slot` of `target`.
+
+    A node can grow while the drag runs (a validation answer adds a message), moving the handle
+    under the pointer; on a busy machine that happens, so one retry is allowed.
+    """
+    edge = page.locator(f".react-flow__edge[data-id^='e-{source}-{target}-']")
+    for _ in range(2):
+        _drag_handle(page, source, target, slot)
+        try:
+            expect(edge).to_have_count(1, timeout=3_000)
+            return
+        except AssertionError:
+            continue
+    expect(edge).to_have_count(1)
 
 
 def set_param(page: Page, node_id: str, name: str, value: str) -> None:

@@ -104,6 +104,7 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
     # The loss chart gains points while the run is running, also after the connection dropped.
     chart = page.get_by_test_id("chart-loss")
     status = page.get_by_test_id("run-status")
+    expect(status).to_be_visible(timeout=60_000)
     counts_while_running, after_drop, dropped_at = set(), set(), None
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:

@@ -1,4 +1,4 @@
-import { useEffect } from "react";
+import { useEffect, useRef } from "react";
 import { useBlocker } from "react-router";
 import { useEditor } from "./store";
 
@@ -17,9 +17,14 @@ export function useUnsavedWarning(dirty: boolean) {
   // Read the store, not this render's `dirty`: a save marks the design clean and navigates at once
   // (new → /designs/<id>), before React renders again.
   const blocker = useBlocker(({ currentLocation, nextLocation }) => useEditor.getState().dirty && currentLocation.pathname !== nextLocation.pathname);
+  // Ask once per blocked navigation attempt (each has its own location key); the blocker object
+  // itself changes identity between renders.
+  const current = useRef(blocker);
+  current.current = blocker;
   useEffect(() => {
     if (blocker.state !== "blocked") return;
-    if (window.confirm("You have unsaved changes. Leave anyway?")) blocker.proceed();
-    else blocker.reset();
-  }, [blocker]);
+    const b = current.current;
+    if (window.confirm("You have unsaved changes. Leave anyway?")) b.proceed?.();
+    else b.reset?.();
+  }, [blocker.state, blocker.location?.key]);
 }
