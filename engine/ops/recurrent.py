@@ -137,11 +137,11 @@ class LSTM(_Recurrent):
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         fast = activation == "tanh" and recurrent_activation == "sigmoid"
         rk = rkernel
-        if fast:
-            half = xp.full(4 * u, 0.5, dtype=x.dtype)
-            half[2 * u:3 * u] = 1.0
-            xw *= half
-            rk = rkernel * half
+        if fast:  # fold -1 (sigmoid gates) and -2 (the tanh gate) into the projections: one exp per step
+            scale = xp.full(4 * u, -1.0, dtype=x.dtype)
+            scale[2 * u:3 * u] = -2.0
+            xw *= scale
+            rk = rkernel * scale
         gates = xp.empty((t, n, 4 * u), dtype=x.dtype)
         tcs = xp.empty((t, n, u), dtype=x.dtype)
         out = xp.empty((t, n, 2 * u), dtype=x.dtype)  # h | c per step (carried states)
@@ -152,11 +152,13 @@ class LSTM(_Recurrent):
                 z = gates[s]
                 xp.matmul(hin, rk, out=z)
                 z += xw[s]
-                if fast:  # sigmoid(a) = 0.5 * tanh(a / 2) + 0.5 with the halving folded into xw and rkernel
-                    xp.tanh(z, out=z)
-                    for v in (z[:, :2 * u], z[:, 3 * u:]):
-                        v *= 0.5
-                        v += 0.5
+                if fast:  # sigmoid(a) = 1 / (1 + exp(-a)), tanh(a) = 2 sigmoid(2a) - 1 (exp beats tanh 2x)
+                    xp.exp(z, out=z)
+                    z += 1.0
+                    xp.reciprocal(z, out=z)
+                    v = z[:, 2 * u:3 * u]
+                    v *= 2.0
+                    v -= 1.0
                 else:
                     ract(z[:, :2 * u])
                     act(z[:, 2 * u:3 * u])
