@@ -9,6 +9,9 @@ Environment variables (all optional):
     ALLOWED_HOSTS              comma separated (default: localhost,127.0.0.1,[::1],testserver)
     CSRF_TRUSTED_ORIGINS       comma separated origins
     MEDIA_ROOT                 uploaded files and trained models (default var/media)
+    MODELBUILDER_S3_BUCKET     store files in this S3-compatible bucket instead (with AWS_S3_ENDPOINT_URL,
+                               AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME,
+                               MODELBUILDER_S3_PREFIX, MODELBUILDER_STORAGE_REDIRECT; docs/deployment.md)
     MODELBUILDER_MAX_UPLOAD_BYTES  largest accepted upload (default 100 MB)
     ALLOW_SIGNUP               "1"/"true" lets anyone create an account (default: on)
     CELERY_TASK_ALWAYS_EAGER   "1" runs tasks inline (never used by the tests of the wiring)
@@ -132,9 +135,34 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 FRONTEND_DIST = Path(os.environ.get("MODELBUILDER_FRONTEND_DIST") or BASE_DIR / "frontend" / "dist")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},  # under MEDIA_ROOT
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Datasets, checkpoints and models in S3-compatible object storage, shared by web and workers on any
+# machine (docs/deployment.md). Keys and region may also come from boto3's usual sources.
+MODELBUILDER_S3_BUCKET = os.environ.get("MODELBUILDER_S3_BUCKET") or ""
+if MODELBUILDER_S3_BUCKET:
+    _s3_options = {
+        "bucket_name": MODELBUILDER_S3_BUCKET,
+        "location": os.environ.get("MODELBUILDER_S3_PREFIX", ""),
+        "default_acl": None,
+        "file_overwrite": False,
+        "querystring_auth": True,  # url() is a signed URL
+        "querystring_expire": int(os.environ.get("MODELBUILDER_S3_URL_EXPIRE") or 300),
+        "signature_version": "s3v4",
+        "addressing_style": os.environ.get("MODELBUILDER_S3_ADDRESSING_STYLE") or "path",
+    }
+    for _option, _name in [
+        ("endpoint_url", "AWS_S3_ENDPOINT_URL"),
+        ("access_key", "AWS_ACCESS_KEY_ID"),
+        ("secret_key", "AWS_SECRET_ACCESS_KEY"),
+        ("region_name", "AWS_S3_REGION_NAME"),
+    ]:
+        if os.environ.get(_name):
+            _s3_options[_option] = os.environ[_name]
+    STORAGES["default"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": _s3_options}
+# Remote storage: model downloads redirect to a short-lived signed URL instead of streaming here.
+MODELBUILDER_STORAGE_REDIRECT = env_bool("MODELBUILDER_STORAGE_REDIRECT", False)
 WHITENOISE_USE_FINDERS = True
 
 MODELBUILDER_MAX_UPLOAD_BYTES = int(

@@ -88,9 +88,10 @@ def download_response(field_file: FieldFile, *, filename: str, content_type: str
     """The stored file as a download: streamed through this server, or (remote storage and
     MODELBUILDER_STORAGE_REDIRECT on) a redirect to a short-lived signed URL of the object."""
     storage = field_file.storage
-    if getattr(settings, "MODELBUILDER_STORAGE_REDIRECT", False) and local_path(
-        storage, field_file.name
-    ) is None:
+    if (
+        getattr(settings, "MODELBUILDER_STORAGE_REDIRECT", False)
+        and local_path(storage, field_file.name) is None
+    ):
         url = storage.url(
             field_file.name,
             parameters={

@@ -1,11 +1,10 @@
 """Reads for datasets. A user sees their own datasets and the public ones (samples)."""
 
-from pathlib import Path
-
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q, QuerySet
 
 from modelbuilder.core.errors import ApplicationError
+from modelbuilder.core.files import local_copy
 from modelbuilder.datasets import parsing
 from modelbuilder.datasets.models import Dataset
 
@@ -25,17 +24,18 @@ def dataset_get(*, user: AbstractBaseUser, dataset_id: int) -> Dataset:
 
 def dataset_preview(*, dataset: Dataset, limit: int = parsing.PREVIEW_ROWS) -> dict:
     """The first rows and the column statistics."""
-    path = Path(dataset.file.path)
     if dataset.format == Dataset.Format.CSV:
         try:
-            columns, rows = parsing.preview_csv(path, limit)
+            with local_copy(dataset.file) as path:
+                columns, rows = parsing.preview_csv(path, limit)
         except (parsing.DatasetInvalid, OSError) as exc:
             raise ApplicationError(
                 f"The file cannot be read: {exc}", code="invalid_dataset"
             ) from None
         return {"columns": columns, "rows": rows, "stats": dataset.schema.get("columns", [])}
     try:
-        table, _ = parsing.read_npz(path)
+        with local_copy(dataset.file) as path:
+            table, _ = parsing.read_npz(path)
     except (parsing.DatasetInvalid, OSError) as exc:
         raise ApplicationError(f"The file cannot be read: {exc}", code="invalid_dataset") from None
     x = table.x[:limit].reshape(min(limit, len(table.x)), -1)[:, :limit]

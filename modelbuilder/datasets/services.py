@@ -9,6 +9,7 @@ from django.core.files import File
 from django.db import transaction
 
 from modelbuilder.core.errors import ApplicationError
+from modelbuilder.core.files import local_copy
 from modelbuilder.datasets import parsing
 from modelbuilder.datasets.models import Dataset
 
@@ -49,7 +50,7 @@ def _read(path: Path, fmt: str) -> tuple[parsing.Table, dict]:
 def dataset_ingest(
     *, owner: AbstractBaseUser | None, name: str, file: File, is_public: bool = False
 ) -> Dataset:
-    """Store an uploaded file under MEDIA_ROOT, validate it and record its schema.
+    """Store an uploaded file in the default storage, validate it and record its schema.
 
     An invalid file is removed again and nothing is created (ApplicationError names the problem).
     """
@@ -63,13 +64,13 @@ def dataset_ingest(
     dataset = Dataset(owner=owner, name=name, format=fmt, is_public=is_public)
     # A random name: files are never found by guessing (DEBUG serves MEDIA_ROOT).
     dataset.file.save(f"{uuid.uuid4().hex}.{fmt}", file, save=False)  # streams chunk by chunk
-    path = Path(dataset.file.path)
     try:
-        _, schema = _read(path, fmt)
+        with local_copy(dataset.file) as path:
+            _, schema = _read(path, fmt)
+            dataset.size = path.stat().st_size
+            dataset.sha256 = _sha256(path)
         dataset.schema = schema
         dataset.rows = schema["rows"]
-        dataset.size = path.stat().st_size
-        dataset.sha256 = _sha256(path)
         dataset.save()
     except BaseException:
         dataset.file.delete(save=False)
@@ -80,7 +81,8 @@ def dataset_ingest(
 def dataset_revalidate(*, dataset: Dataset) -> Dataset:
     """Read the stored file again; mark the dataset ready or invalid (with the message)."""
     try:
-        _, schema = parsing.read(Path(dataset.file.path), dataset.format)
+        with local_copy(dataset.file) as path:
+            _, schema = parsing.read(path, dataset.format)
     except (parsing.DatasetInvalid, OSError) as exc:
         dataset.status = Dataset.Status.INVALID
         dataset.error = getattr(exc, "message", str(exc))

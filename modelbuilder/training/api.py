@@ -3,10 +3,10 @@
 from datetime import datetime
 from typing import Any
 
-from django.http import FileResponse
 from django.utils.text import slugify
 from ninja import Field, Router, Schema, Status
 
+from modelbuilder.core.files import download_response
 from modelbuilder.training import selectors, services
 from modelbuilder.training.schemas import RunConfig
 
@@ -91,9 +91,4 @@ def run_model_download(request, run_id: int):
     """The trained model in Keras' HDF5 format (404 until the run has succeeded)."""
     run = selectors.run_artifact(user=request.auth, run_id=run_id)
     filename = f"{slugify(run.design_name) or 'model'}.h5"
-    return FileResponse(
-        run.artifact.open("rb"),
-        as_attachment=True,
-        filename=filename,
-        content_type="application/x-hdf5",
-    )
+    return download_response(run.artifact, filename=filename, content_type="application/x-hdf5")
