@@ -38,7 +38,25 @@ def test_docker_compose_config_accepts_the_file():
 
 
 def test_it_has_the_services(compose):
-    assert {"web", "worker", "gpu-worker", "redis", "postgres"} <= set(compose["services"])
+    assert {"web", "worker", "gpu-worker", "redis", "postgres", "minio", "minio-init"} <= set(
+        compose["services"]
+    )
+
+
+def test_app_services_share_the_object_store_and_no_disk(compose):
+    """Workers may run anywhere (`--scale worker=4`, other machines): files go to the bucket."""
+    init = compose["services"]["minio-init"]
+    assert compose["services"]["minio"]["image"].startswith("minio/minio")
+    assert "mc mb" in init["entrypoint"] and "$$BUCKET" in init["entrypoint"]
+    for name in ["web", "worker", "gpu-worker"]:
+        service = compose["services"][name]
+        env = service["environment"]
+        assert env["AWS_S3_ENDPOINT_URL"].endswith("http://minio:9000}")
+        assert env["MODELBUILDER_S3_BUCKET"] and env["AWS_SECRET_ACCESS_KEY"]
+        assert "volumes" not in service  # no shared media volume
+        assert service["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
+    assert "container_name" not in compose["services"]["worker"]  # so it can be scaled
+    assert "--scale worker=" in COMPOSE.read_text()
 
 
 def test_the_gpu_worker_is_a_profile_that_asks_for_an_nvidia_device(compose):
@@ -50,7 +68,7 @@ def test_the_gpu_worker_is_a_profile_that_asks_for_an_nvidia_device(compose):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
     assert any(dep.startswith("cupy-cuda12x") for dep in extras["gpu"])
-    for name in ["web", "worker", "redis", "postgres"]:
+    for name in ["web", "worker", "redis", "postgres", "minio", "minio-init"]:
         assert "profiles" not in compose["services"][name]
 
 
@@ -60,7 +78,7 @@ def test_app_services_point_at_the_compose_database_and_redis(compose):
         env = service["environment"]
         assert "@postgres:5432/" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://redis:6379/")
-        assert set(service["depends_on"]) == {"postgres", "redis"}
+        assert set(service["depends_on"]) == {"postgres", "redis", "minio-init"}
     assert compose["services"]["redis"]["image"].startswith("redis:")
     assert compose["services"]["postgres"]["image"].startswith("postgres:")
 
