@@ -185,9 +185,22 @@ def test_update_state_reads_nothing_back_to_the_host(monkeypatch):
             assert m.result() == pytest.approx(want)
 
 
-@pytest.mark.gpu
-def test_gpu_mean_state_stays_on_the_device():
+@pytest.fixture
+def gpu():
     cupy = pytest.importorskip("cupy")
+    from engine import backend
+
+    try:
+        backend.set_device("gpu")
+    except RuntimeError:
+        pytest.skip("no CUDA device")
+    yield cupy
+    backend.set_device("cpu")
+
+
+@pytest.mark.gpu
+def test_gpu_mean_state_stays_on_the_device(gpu):
+    cupy = gpu
     m = metrics.Mean()
     m.update_state(cupy.asarray([1.0, 2.0, 3.0], dtype=cupy.float32))
     assert type(m.total).__module__.startswith("cupy")

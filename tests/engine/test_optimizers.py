@@ -419,3 +419,34 @@ def test_flat_update_split_over_threads_matches_one_slice(monkeypatch):
         results.append([v.numpy() for v in vs] + opt.get_state())
     for a, b in zip(*results):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.fixture
+def gpu():
+    cupy = pytest.importorskip("cupy")
+    from engine import backend
+
+    try:
+        backend.set_device("gpu")
+    except RuntimeError:
+        pytest.skip("no CUDA device")
+    yield cupy
+    backend.set_device("cpu")
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "nadam"])
+def test_gpu_flat_step_matches_cpu(gpu, name):
+    rng = np.random.default_rng(4)
+    shapes = [(5, 3), (3,)]
+    init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    cpu = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
+    dev = [Variable(gpu.asarray(a), name=f"v{i}") for i, a in enumerate(init)]
+    o_cpu, o_dev = optimizers.get(name), optimizers.get(name)
+    for _ in range(3):
+        o_cpu.apply_gradients(list(zip(grads, cpu)))
+        o_dev.apply_gradients([(gpu.asarray(g), v) for g, v in zip(grads, dev)])
+    assert isinstance(o_dev._flat["w"], gpu.ndarray)
+    for c, d in zip(cpu, dev):
+        np.testing.assert_allclose(gpu.asnumpy(d.data), c.data, rtol=1e-5, atol=1e-6)
