@@ -28,6 +28,7 @@ import logging
 import math
 import os
 import random
+import tempfile
 import threading
 import time
 import uuid
@@ -64,15 +65,42 @@ def stale_after_default() -> float:
 
 
 # ---------------------------------------------------------------- checkpoints
+def checkpoint_name(run: Run | int) -> str:
+    """The checkpoint's name in the default storage, next to the trained models."""
+    return f"checkpoints/run-{run if isinstance(run, int) else run.pk}.h5"
+
+
+def _storage_is_local() -> bool:
+    from django.core.files.storage import default_storage
+
+    from modelbuilder.core.files import local_path
+
+    return local_path(default_storage, checkpoint_name(0)) is not None
+
+
 def checkpoint_path(run: Run | int) -> Path:
-    """Where a run's checkpoint lives: next to the trained models, under MEDIA_ROOT (shared storage
-    when workers run on several machines)."""
-    run_id = run if isinstance(run, int) else run.pk
-    return Path(settings.MEDIA_ROOT) / "checkpoints" / f"run-{run_id}.h5"
+    """Where the worker writes the checkpoint (atomically): the storage's own file when the storage
+    is a local disk (MEDIA_ROOT, shared by the workers), else a local working copy that is uploaded
+    after every write (`core.files.put_file`) and fetched back by the worker that resumes."""
+    from django.core.files.storage import default_storage
+
+    from modelbuilder.core.files import local_path
+
+    name = checkpoint_name(run)
+    local = local_path(default_storage, name)
+    if local is not None:
+        return local
+    return Path(tempfile.gettempdir()) / "modelbuilder-checkpoints" / Path(name).name
 
 
 def checkpoint_delete(run: Run | int) -> None:
+    from django.core.files.storage import default_storage
+
     checkpoint_path(run).unlink(missing_ok=True)
+    try:
+        default_storage.delete(checkpoint_name(run))
+    except Exception:  # already gone, or the storage is unreachable: the reaper tries again
+        logger.info("could not delete the checkpoint of run %s", run, exc_info=True)
 
 
 # ---------------------------------------------------------------- the worker's side
@@ -135,11 +163,21 @@ class TrainingSession:
         self._last_poll = self._last_beat = 0.0
         self._beat_every = heartbeat_interval()
         path = checkpoint_path(run)
+        remote = not _storage_is_local()
         if not run.resume_reason:  # a first start: a file there belongs to an older row of this id
+            checkpoint_delete(run)
+        elif remote:
+            from modelbuilder.core.files import fetch_file
+
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.unlink(missing_ok=True)
+            fetch_file(checkpoint_name(run), path)
         every = _setting("MODELBUILDER_CHECKPOINT_EVERY_S", 300.0)
         self.checkpoint = TrainingCheckpoint(
-            path, every_seconds=every, request_stop=self._request_stop
+            path,
+            every_seconds=every,
+            request_stop=self._request_stop,
+            on_write=partial(_upload, run.pk, path) if remote else None,
         )
         self.callbacks = [self.checkpoint]
         saved = read_checkpoint(path)
@@ -181,6 +219,12 @@ class TrainingSession:
         if row is None or row["lease"] != self.lease or row["status"] != Run.Status.RUNNING:
             return "lease_lost"
         return "pause" if row["pause_requested"] else None
+
+
+def _upload(run_id: int, path: Path, meta: dict) -> None:
+    from modelbuilder.core.files import put_file
+
+    put_file(checkpoint_name(run_id), path)
 
 
 def training_session(*, run: Run, model) -> TrainingSession:
@@ -276,16 +320,25 @@ def run_reap_lost(*, stale_after: float | None = None) -> dict:
             outcome = _requeue(run, enqueue=True)
             if outcome in found:
                 found[outcome].append(run.pk)
-    folder = checkpoint_path(0).parent
-    if folder.is_dir():
-        ids = {int(p.stem[4:]): p for p in folder.glob("run-*.h5") if p.stem[4:].isdigit()}
-        ended = Run.objects.filter(pk__in=list(ids), status__in=Run.TERMINAL).values_list("pk", flat=True)
-        gone = set(ids) - set(Run.objects.filter(pk__in=list(ids)).values_list("pk", flat=True))
-        for run_id in set(ended) | gone:
-            ids[run_id].unlink(missing_ok=True)
+    _checkpoints_clean()
     if found["requeued"] or found["failed"]:
         logger.warning("reaper: %s", found)
     return found
+
+
+def _checkpoints_clean() -> None:
+    """Delete the checkpoints of ended (or deleted) runs."""
+    from django.core.files.storage import default_storage
+
+    try:
+        _, files = default_storage.listdir("checkpoints")
+    except (FileNotFoundError, NotImplementedError, OSError):
+        return
+    ids = {int(f[4:-3]) for f in files if f.startswith("run-") and f.endswith(".h5") and f[4:-3].isdigit()}
+    ended = set(Run.objects.filter(pk__in=ids, status__in=Run.TERMINAL).values_list("pk", flat=True))
+    gone = ids - set(Run.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    for run_id in ended | gone:
+        checkpoint_delete(run_id)
 
 
 # ---------------------------------------------------------------- pause / resume
