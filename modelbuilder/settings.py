@@ -8,6 +8,8 @@ Environment variables (all optional):
                                `make run` starts an embedded Redis and sets this for its children)
     ALLOWED_HOSTS              comma separated (default: localhost,127.0.0.1,[::1],testserver)
     CSRF_TRUSTED_ORIGINS       comma separated origins
+    SECURE_PROXY_SSL_HEADER, SECURE_SSL_REDIRECT, SECURE_COOKIES, SECURE_HSTS_SECONDS,
+    SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD   HTTPS behind a proxy (on when DEBUG is off)
     MEDIA_ROOT                 uploaded files and trained models (default var/media)
     MODELBUILDER_S3_BUCKET     store files in this S3-compatible bucket instead (with AWS_S3_ENDPOINT_URL,
                                AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_S3_REGION_NAME,
@@ -51,6 +53,18 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+# --- HTTPS: production sits behind a TLS-terminating reverse proxy (docs/deployment.md) -----------
+# Each is on by default when DEBUG is off (`manage.py check --deploy` is then clean); 0 turns it off.
+if env_bool("SECURE_PROXY_SSL_HEADER", not DEBUG):
+    # The proxy must set (overwrite) X-Forwarded-Proto; never expose daphne to clients directly.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^api/health$"]  # load balancers probe it over plain HTTP
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS") or (0 if DEBUG else 31536000))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 
 # A plain list: each app adds one line.
 INSTALLED_APPS = [
