@@ -56,6 +56,8 @@ def test_app_services_share_the_object_store_and_no_disk(compose):
         assert "volumes" not in service  # no shared media volume
         assert service["depends_on"]["minio-init"]["condition"] == "service_completed_successfully"
     assert "container_name" not in compose["services"]["worker"]  # so it can be scaled
+    beat = command_words(compose["services"]["beat"])
+    assert beat[:4] == ["celery", "-A", "modelbuilder", "beat"]
     assert "--scale worker=" in COMPOSE.read_text()
 
 
