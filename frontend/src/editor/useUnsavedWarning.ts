@@ -1,4 +1,4 @@
-import { useEffect, useRef } from "react";
+import { useEffect } from "react";
 import { useBlocker } from "react-router";
 import { useEditor } from "./store";
 
@@ -14,17 +14,16 @@ export function useUnsavedWarning(dirty: boolean) {
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
   }, [dirty]);
 
-  // Read the store, not this render's `dirty`: a save marks the design clean and navigates at once
-  // (new → /designs/<id>), before React renders again.
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => useEditor.getState().dirty && currentLocation.pathname !== nextLocation.pathname);
-  // Ask once per blocked navigation attempt (each has its own location key); the blocker object
-  // itself changes identity between renders.
-  const current = useRef(blocker);
-  current.current = blocker;
+  // Ask inside the blocker function, once per navigation attempt and synchronously: no dialog can
+  // race a re-render. Read the store, not this render's `dirty`: a save marks the design clean and
+  // navigates at once (new → /designs/<id>), before React renders again.
+  const blocker = useBlocker(
+    ({ currentLocation, nextLocation }) =>
+      useEditor.getState().dirty &&
+      currentLocation.pathname !== nextLocation.pathname &&
+      !window.confirm("You have unsaved changes. Leave anyway?"),
+  );
   useEffect(() => {
-    if (blocker.state !== "blocked") return;
-    const b = current.current;
-    if (window.confirm("You have unsaved changes. Leave anyway?")) b.proceed?.();
-    else b.reset?.();
-  }, [blocker.state, blocker.location?.key]);
+    if (blocker.state === "blocked") blocker.reset();
+  }, [blocker]);
 }
