@@ -215,7 +215,9 @@ class TrainingSession:
                 mine = True
             if not mine:
                 return "lease_lost"
-        row = Run.objects.filter(pk=self.run_id).values("lease", "pause_requested", "status").first()
+        row = (
+            Run.objects.filter(pk=self.run_id).values("lease", "pause_requested", "status").first()
+        )
         if row is None or row["lease"] != self.lease or row["status"] != Run.Status.RUNNING:
             return "lease_lost"
         return "pause" if row["pause_requested"] else None
@@ -334,8 +336,14 @@ def _checkpoints_clean() -> None:
         _, files = default_storage.listdir("checkpoints")
     except (FileNotFoundError, NotImplementedError, OSError):
         return
-    ids = {int(f[4:-3]) for f in files if f.startswith("run-") and f.endswith(".h5") and f[4:-3].isdigit()}
-    ended = set(Run.objects.filter(pk__in=ids, status__in=Run.TERMINAL).values_list("pk", flat=True))
+    ids = {
+        int(f[4:-3])
+        for f in files
+        if f.startswith("run-") and f.endswith(".h5") and f[4:-3].isdigit()
+    }
+    ended = set(
+        Run.objects.filter(pk__in=ids, status__in=Run.TERMINAL).values_list("pk", flat=True)
+    )
     gone = ids - set(Run.objects.filter(pk__in=ids).values_list("pk", flat=True))
     for run_id in ended | gone:
         checkpoint_delete(run_id)
@@ -345,7 +353,9 @@ def _checkpoints_clean() -> None:
 def run_pause(*, run: Run) -> Run:
     """Queued: paused at once. Running: the worker checkpoints at its next batch and pauses."""
     if run.is_terminal:
-        raise ApplicationError(f"The run has ended ({run.status}); it cannot be paused.", code="run_ended")
+        raise ApplicationError(
+            f"The run has ended ({run.status}); it cannot be paused.", code="run_ended"
+        )
     if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(status=Run.Status.PAUSED):
         from modelbuilder.training.services import _revoke
 
@@ -488,7 +498,9 @@ def __getattr__(name: str):
 # ---------------------------------------------------------------- queue position and ETA
 def _on_queue(queue: str):
     runs = Run.objects.all()
-    return runs.filter(config__device="gpu") if queue == "gpu" else runs.exclude(config__device="gpu")
+    return (
+        runs.filter(config__device="gpu") if queue == "gpu" else runs.exclude(config__device="gpu")
+    )
 
 
 def run_queue_info(*, run: Run) -> dict:
