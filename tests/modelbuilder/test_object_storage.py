@@ -80,12 +80,13 @@ def storages_from_env(env: dict[str, str]) -> dict:
 
 
 @pytest.fixture
-def s3_settings(settings, s3_endpoint):
+def s3_settings(settings, s3_endpoint, tmp_path):
     """This process (the web side) stores in the bucket, configured exactly as the environment
-    would configure it."""
+    would configure it; its MEDIA_ROOT is a fresh empty directory, to show nothing lands there."""
     storages = storages_from_env(s3_env(s3_endpoint))
     assert storages["default"]["BACKEND"] == "storages.backends.s3.S3Storage"
     settings.STORAGES = storages
+    settings.MEDIA_ROOT = str(tmp_path / "web-media")
     return settings
 
 
