@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from engine.autograd import Function, Tensor
 from engine.backend import xp_of
-from engine.ops.activation import log_softmax_array, sigmoid_array
+from engine.ops.activation import sigmoid_array
 
 EPSILON = 1e-7
 
