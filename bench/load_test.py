@@ -1,0 +1,484 @@
+"""A bounded load test on one machine, loopback only (a script, not part of `make test`).
+
+Starts its own embedded Redis, daphne and several Celery workers (solo pool) on a fresh database
+(SQLite in a temporary directory, or a throwaway PostgreSQL database with --postgres), optionally
+with the files in a moto S3 server (--s3). Then: uploads iris, queues --runs tiny runs at once, opens
+--viewers websockets spread over the runs, and keeps --api-rps of steady API traffic going until every
+run has ended. Reports throughput, queue wait, API latency percentiles, and that nothing was lost:
+every run succeeded with all its epochs stored, every viewer saw each epoch exactly once and the
+final status, every model downloads and loads.
+
+    .venv/bin/python bench/load_test.py                 # 3 workers, 20 runs, 50 viewers, 20 req/s
+    .venv/bin/python bench/load_test.py --postgres postgres://postgres@127.0.0.1:5432/postgres --s3
+    .venv/bin/python bench/load_test.py --json var/load.json
+
+Exit status 0 when nothing was lost and no API request failed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from modelbuilder.core.embedded_redis import (  # noqa: E402
+    die_with_parent,
+    free_port,
+    start_embedded_redis,
+    stop_process_group,
+)
+
+TERMINAL = {"succeeded", "failed", "cancelled"}
+GRAPH = {
+    "nodes": [
+        {"id": "in", "layer": "Input", "params": {"shape": [4]}, "position": {"x": 0, "y": 0}},
+        {"id": "d1", "layer": "Dense", "params": {"units": 16, "activation": "relu"}},
+        {"id": "out", "layer": "Dense", "params": {"units": 3, "activation": "softmax"}},
+    ],
+    "edges": [{"source": "in", "target": "d1"}, {"source": "d1", "target": "out"}],
+}
+
+
+def pct(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
+
+
+def rnd(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value * 1000:.1f} ms"
+
+
+class Stack:
+    """The processes this script starts; all stopped (process groups) by close()."""
+
+    def __init__(self, args):
+        self.args = args
+        self.tmp = Path(tempfile.mkdtemp(prefix="modelbuilder-load-"))
+        self.procs: list[subprocess.Popen] = []
+        self.moto = None
+        self.pg_admin_url = None
+        self.pg_db = None
+        self.env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MODELBUILDER_"))
+        }
+
+    def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
+        log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        proc = subprocess.Popen(
+            argv, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
+        )  # fmt: skip
+        self.procs.append(proc)
+        return proc
+
+    def start(self) -> str:
+        args = self.args
+        redis_proc, redis_url = start_embedded_redis()
+        self.procs.append(redis_proc)
+        self.env.update(
+            DJANGO_SETTINGS_MODULE="modelbuilder.settings",
+            PYTHONPATH=str(ROOT),
+            MODELBUILDER_VAR_DIR=str(self.tmp),
+            MEDIA_ROOT=str(self.tmp / "media"),
+            REDIS_URL=redis_url,
+            DEBUG="1",
+            MODELBUILDER_MAX_CONCURRENT_RUNS=str(args.runs + 10),
+            LOG_LEVEL="WARNING",
+            PYTHONUNBUFFERED="1",
+        )
+        self.env.pop("DATABASE_URL", None)
+        if args.postgres:
+            self._create_postgres(args.postgres)
+        if args.s3:
+            self._start_s3()
+        subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+                       cwd=ROOT, env=self.env, check=True)  # fmt: skip
+        self.iris = self.tmp / "iris.csv"
+        token = subprocess.run(
+            [sys.executable, "-c", TOKEN_SCRIPT], cwd=ROOT, check=True,
+            env={**self.env, "LOAD_IRIS_PATH": str(self.iris)},
+            capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        port = free_port()
+        self.base = f"http://127.0.0.1:{port}"
+        self.spawn("daphne", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
+                              "modelbuilder.asgi:application"])  # fmt: skip
+        for i in range(args.workers):
+            self.spawn(f"worker{i}", [sys.executable, "-m", "celery", "-A", "modelbuilder",
+                                      "worker", "--pool=prefork", "--concurrency=1", "-Q", "cpu,celery",
+                                      "-n", f"load{i}-{uuid.uuid4().hex[:6]}@%h",
+                                      "--without-gossip", "--without-mingle",
+                                      "--loglevel=WARNING"])  # fmt: skip
+        self._wait_healthy()
+        return token
+
+    def _create_postgres(self, server_url: str) -> None:
+        import psycopg
+
+        self.pg_admin_url = server_url
+        self.pg_db = f"modelbuilder_load_{os.getpid()}"
+        with psycopg.connect(server_url, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{self.pg_db}"')
+        base = server_url.rsplit("/", 1)[0]
+        self.env["DATABASE_URL"] = f"{base}/{self.pg_db}"
+
+    def _start_s3(self) -> None:
+        import boto3
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # moto's request log
+        port = free_port()
+        self.moto = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.moto.start()
+        creds = {"AWS_ACCESS_KEY_ID": "load", "AWS_SECRET_ACCESS_KEY": "load-secret"}
+        endpoint = f"http://127.0.0.1:{port}"
+        boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                     aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
+                     aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
+                     ).create_bucket(Bucket="load")  # fmt: skip
+        self.env.update(MODELBUILDER_S3_BUCKET="load", AWS_S3_ENDPOINT_URL=endpoint,
+                        AWS_S3_REGION_NAME="us-east-1", **creds)  # fmt: skip
+
+    def _wait_healthy(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for proc in self.procs:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"a process exited early; logs in {self.tmp}")
+            try:
+                health = requests.get(f"{self.base}/api/health", timeout=5).json()
+                if len(health.get("worker", {}).get("workers", [])) >= self.args.workers:
+                    return
+            except (requests.RequestException, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the stack did not become healthy; logs in {self.tmp}")
+
+    def close(self) -> None:
+        for proc in reversed(self.procs):
+            stop_process_group(proc, timeout=5)
+        if self.moto is not None:
+            self.moto.stop()
+        if self.pg_db:
+            import psycopg
+
+            with psycopg.connect(self.pg_admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{self.pg_db}" WITH (FORCE)')
+        if not self.args.keep:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+TOKEN_SCRIPT = """
+import django; django.setup()
+from django.contrib.auth import get_user_model
+import os
+from modelbuilder.accounts.services import token_create
+from modelbuilder.datasets.samples import sample_csv
+open(os.environ["LOAD_IRIS_PATH"], "wb").write(sample_csv("iris"))
+user = get_user_model().objects.create_user(username="load", password="load-pw-123456")
+print(token_create(user=user, name="load")[1])
+"""
+
+
+class ApiTraffic(threading.Thread):
+    """Steady GETs at `rps` (runs list, one run, datasets, health) until stopped: an open-loop
+    schedule (a slow answer does not slow the next request) on a pool of client threads."""
+
+    def __init__(self, base: str, headers: dict, rps: float, run_ids: list[int]):
+        super().__init__(daemon=True)
+        self.base, self.headers, self.rps, self.run_ids = base, headers, rps, run_ids
+        self.latencies: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+        self.stop_event = threading.Event()
+        self.lock = threading.Lock()
+        self.local = threading.local()
+
+    def _get(self, key: str, path: str) -> None:
+        session = getattr(self.local, "session", None)
+        if session is None:
+            session = self.local.session = requests.Session()
+            session.headers.update(self.headers)
+        began = time.monotonic()
+        error = None
+        try:
+            response = session.get(self.base + path, timeout=30)
+            if response.status_code != 200:
+                error = f"{path}: {response.status_code}"
+        except requests.RequestException as exc:
+            error = f"{path}: {exc}"
+        with self.lock:
+            self.latencies.setdefault(key, []).append(time.monotonic() - began)
+            if error:
+                self.errors.append(error)
+
+    def run(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        paths = ["/api/runs", "/api/runs/{id}", "/api/datasets", "/api/health"]
+        i, start = 0, time.monotonic()
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            while not self.stop_event.is_set():
+                key = paths[i % len(paths)]
+                pool.submit(self._get, key, key.format(id=self.run_ids[i % len(self.run_ids)]))
+                i += 1
+                delay = start + i / self.rps - time.monotonic()  # open loop, no drift
+                if delay > 0:
+                    self.stop_event.wait(delay)
+
+    def all_latencies(self) -> list[float]:
+        return [v for values in self.latencies.values() for v in values]
+
+
+async def viewer(
+    base: str, token: str, run_id: int, epochs: int, deadline: float, delay: float = 0.0
+) -> dict:
+    import websockets
+
+    await asyncio.sleep(delay)  # viewers arrive spread over --ramp seconds
+
+    url = base.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
+    seen: list[int] = []
+    final = None
+    connected_at = time.monotonic()
+    async with websockets.connect(
+        url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=30
+    ) as socket:
+        snapshot = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
+        snapshot_latency = time.monotonic() - connected_at
+        seen += [e["epoch"] for e in snapshot["epochs"]]
+        if snapshot["run"]["status"] in TERMINAL:
+            final = snapshot["run"]["status"]
+        while final is None:
+            message = json.loads(
+                await asyncio.wait_for(socket.recv(), timeout=max(1.0, deadline - time.monotonic()))
+            )
+            if message["type"] == "epoch":
+                seen.append(message["epoch"])
+            elif message["type"] == "status" and message["status"] in TERMINAL:
+                final = message["status"]
+    return {
+        "run": run_id,
+        "final": final,
+        "complete": seen == list(range(1, epochs + 1)),
+        "duplicates": len(seen) - len(set(seen)),
+        "snapshot_latency": snapshot_latency,
+    }
+
+
+async def viewers(base, token, run_ids, n, epochs, deadline, ramp) -> list[dict | BaseException]:
+    tasks = [
+        viewer(base, token, run_ids[i % len(run_ids)], epochs, deadline, ramp * i / n)
+        for i in range(n)
+    ]
+    return await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--viewers", type=int, default=50)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--api-rps", type=float, default=20.0)
+    parser.add_argument("--ramp", type=float, default=5.0, help="viewers connect over this many s")
+    parser.add_argument("--timeout", type=float, default=300.0, help="bound for the whole test (s)")
+    parser.add_argument(
+        "--postgres", help="server URL; a throwaway database is created and dropped"
+    )
+    parser.add_argument("--s3", action="store_true", help="files in a moto S3 server on loopback")
+    parser.add_argument("--json", help="write the report here too")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
+    args = parser.parse_args(argv)
+
+    started = time.monotonic()
+    deadline = started + args.timeout
+    stack = Stack(args)
+    try:
+        token = stack.start()
+        base = stack.base
+        auth = {"Authorization": f"Bearer {token}"}
+        setup_s = time.monotonic() - started
+        upload = requests.post(f"{base}/api/datasets", headers=auth, data={"name": "iris"},
+                               files={"file": ("iris.csv", stack.iris.read_bytes())}, timeout=60)  # fmt: skip
+        upload.raise_for_status()
+        design = requests.post(f"{base}/api/designs", headers=auth, timeout=30,
+                               json={"name": "load mlp", "graph": GRAPH})  # fmt: skip
+        design.raise_for_status()
+        config = {"loss": "categorical_crossentropy", "optimizer": "adam", "learning_rate": 0.01,
+                  "epochs": args.epochs, "batch_size": 16, "validation_split": 0.2,
+                  "metrics": ["accuracy"], "seed": 1}  # fmt: skip
+        body = {"design": design.json()["id"], "dataset": upload.json()["id"],
+                "target": "species", "config": config}  # fmt: skip
+
+        load_start = time.monotonic()
+        run_ids = []
+        for _ in range(args.runs):
+            created = requests.post(f"{base}/api/runs", headers=auth, json=body, timeout=30)
+            created.raise_for_status()
+            run_ids.append(created.json()["id"])
+        submit_s = time.monotonic() - load_start
+        traffic = ApiTraffic(base, auth, args.api_rps, run_ids)
+        traffic.start()
+        results = asyncio.run(
+            viewers(base, token, run_ids, args.viewers, args.epochs, deadline, args.ramp)
+        )
+        # Viewers end when their run ends; wait for the rest (runs nobody watched).
+        runs = []
+        while time.monotonic() < deadline:
+            runs = [
+                requests.get(f"{base}/api/runs/{i}", headers=auth, timeout=30).json()
+                for i in run_ids
+            ]
+            if all(r["status"] in TERMINAL for r in runs):
+                break
+            time.sleep(0.5)
+        load_s = time.monotonic() - load_start
+        traffic.stop_event.set()
+        traffic.join(timeout=30)
+
+        downloads_ok = 0
+        for run in runs:
+            if run["status"] != "succeeded":
+                continue
+            model = requests.get(f"{base}/api/runs/{run['id']}/model.h5", headers=auth, timeout=60)
+            if model.status_code == 200 and model.content[:8] == b"\x89HDF\r\n\x1a\n":
+                downloads_ok += 1
+        report = build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, load_s)
+    finally:
+        stack.close()
+
+    print_report(report)
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+    return 0 if report["nothing_lost"] else 1
+
+
+def build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, load_s) -> dict:
+    from datetime import datetime
+
+    def ts(value):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+    waits = [
+        (ts(r["started_at"]) - ts(r["created_at"])).total_seconds() for r in runs if r["started_at"]
+    ]
+    walls = [r["wall_time"] for r in runs if r.get("wall_time")]
+    ok_views = [v for v in results if isinstance(v, dict)]
+    failures = [repr(v) for v in results if not isinstance(v, dict)]
+    epochs_stored = [len(r.get("epochs") or []) for r in runs]
+    api = traffic.all_latencies()
+    report = {
+        "config": {
+            k: getattr(args, k) for k in ("workers", "runs", "viewers", "epochs", "api_rps", "ramp")
+        }
+        | {
+            "database": "postgresql" if args.postgres else "sqlite",
+            "storage": "s3 (moto)" if args.s3 else "local",
+        },
+        "setup_s": round(setup_s, 2),
+        "submit_s": round(submit_s, 3),
+        "load_s": round(load_s, 2),
+        "runs": {
+            "succeeded": sum(r["status"] == "succeeded" for r in runs),
+            "other": {
+                str(r["id"]): f"{r['status']}: {r.get('error')}"
+                for r in runs
+                if r["status"] != "succeeded"
+            },
+            "epochs_stored_complete": sum(n == args.epochs for n in epochs_stored),
+            "throughput_runs_per_min": round(len(runs) / load_s * 60, 1) if load_s else None,
+            "queue_wait_s": {  # created -> started
+                "p50": rnd(pct(waits, 50)),
+                "p95": rnd(pct(waits, 95)),
+                "max": rnd(max(waits, default=None)),
+            },
+            "train_wall_s": {"p50": rnd(pct(walls, 50)), "max": rnd(max(walls, default=None))},
+            "models_downloaded": downloads_ok,
+        },
+        "viewers": {
+            "connected": len(ok_views),
+            "failed": failures[:5],
+            "saw_final_status": sum(v["final"] in TERMINAL for v in ok_views),
+            "saw_every_epoch_once": sum(v["complete"] and v["duplicates"] == 0 for v in ok_views),
+            "duplicates": sum(v["duplicates"] for v in ok_views),
+            "snapshot_latency_s": {
+                "p50": pct([v["snapshot_latency"] for v in ok_views], 50),
+                "p95": pct([v["snapshot_latency"] for v in ok_views], 95),
+            },
+        },
+        "api": {
+            "requests": len(api),
+            "achieved_rps": round(len(api) / load_s, 1) if load_s else None,
+            "errors": len(traffic.errors),
+            "error_samples": traffic.errors[:5],
+            "latency_s": {
+                "p50": pct(api, 50),
+                "p95": pct(api, 95),
+                "p99": pct(api, 99),
+                "max": max(api, default=None),
+            },
+            "per_endpoint_s": {
+                k: {"p50": rnd(pct(v, 50)), "p95": rnd(pct(v, 95))}
+                for k, v in traffic.latencies.items()
+            },
+        },
+    }
+    report["nothing_lost"] = (
+        report["runs"]["succeeded"] == args.runs
+        and report["runs"]["epochs_stored_complete"] == args.runs
+        and downloads_ok == args.runs
+        and len(ok_views) == args.viewers
+        and report["viewers"]["saw_every_epoch_once"] == args.viewers
+        and report["viewers"]["saw_final_status"] == args.viewers
+        and not traffic.errors
+    )
+    return report
+
+
+def print_report(r: dict) -> None:
+    c, runs, v, api = r["config"], r["runs"], r["viewers"], r["api"]
+    print(f"load test: {c['workers']} workers, {c['runs']} runs x {c['epochs']} epochs, "
+          f"{c['viewers']} viewers, {c['api_rps']} req/s, {c['database']}, storage {c['storage']}")  # fmt: skip
+    print(
+        f"  setup {r['setup_s']} s; {c['runs']} runs queued in {r['submit_s']} s; all ended after {r['load_s']} s"
+    )
+    print(f"  runs: {runs['succeeded']}/{c['runs']} succeeded, {runs['epochs_stored_complete']} with every epoch "
+          f"stored, {runs['models_downloaded']} models downloaded; {runs['throughput_runs_per_min']} runs/min; "
+          f"queue wait p50 {runs['queue_wait_s']['p50']} s, p95 {runs['queue_wait_s']['p95']} s; "
+          f"training p50 {runs['train_wall_s']['p50']} s")  # fmt: skip
+    print(f"  viewers: {v['connected']}/{c['viewers']} connected, {v['saw_every_epoch_once']} saw every epoch "
+          f"exactly once, {v['saw_final_status']} saw the final status, {v['duplicates']} duplicates; "
+          f"snapshot p50 {ms(v['snapshot_latency_s']['p50'])}, p95 {ms(v['snapshot_latency_s']['p95'])}")  # fmt: skip
+    lat = api["latency_s"]
+    print(f"  api: {api['requests']} requests ({api['achieved_rps']}/s), {api['errors']} errors; latency p50 "
+          f"{ms(lat['p50'])}, p95 {ms(lat['p95'])}, p99 {ms(lat['p99'])}, max {ms(lat['max'])}")  # fmt: skip
+    for path, q in api["per_endpoint_s"].items():
+        print(f"    {path}: p50 {ms(q['p50'])}, p95 {ms(q['p95'])}")
+    print(f"  nothing lost: {r['nothing_lost']}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
