@@ -39,9 +39,9 @@ _pool: dict = {}
 
 def _blas_threads() -> int:
     """How many threads numpy's BLAS may use now (threadpoolctl's view; 1 when unknown), or 1 when the machine
-    is already busy (load average ≥ cores): a second thread then only waits for a core and slows the step."""
+    is heavily oversubscribed (load average ≥ 2 × cores): a second thread then only waits for a core."""
     try:
-        if os.getloadavg()[0] >= (os.cpu_count() or 1):
+        if os.getloadavg()[0] >= 2 * (os.cpu_count() or 1):  # oversubscribed: every thread queues for a core
             return 1
     except OSError:
         pass
@@ -305,18 +305,34 @@ class Optimizer:
         flat = self._flat
         w, g = flat["w"], flat["g"]
         xp = xp_of(w)
-        xp.concatenate([x.reshape(-1) for x in grads], out=g)  # one copy pass (casts float64 grads too)
-        self._clip_flat(g)
+        chunks = flat["chunks"]
+        clipping = any(c and c > 0 for c in (self.clipnorm, self.global_clipnorm, self.clipvalue))
+        if len(chunks) == 1 or clipping:
+            xp.concatenate([x.reshape(-1) for x in grads], out=g)  # one copy pass (casts float64 grads too)
+            self._clip_flat(g)
         if self.weight_decay:
             w *= 1.0 - self.weight_decay * lr
         self._before_step()
-        chunks = flat["chunks"]
         if len(chunks) == 1:
             self._update(chunks[0], g, w, lr)
-        else:
-            done = [_executor(len(chunks)).submit(self._update, s, g[s], w[s], lr) for s in chunks]
-            for f in done:
-                f.result()
+            return
+        flat_grads = [x.reshape(-1) for x in grads]
+
+        def step(s):
+            if not clipping:  # each thread copies its slice of the gradients too
+                self._gather(flat_grads, s, g)
+            self._update(s, g[s], w[s], lr)
+
+        for f in [_executor(len(chunks)).submit(step, s) for s in chunks]:
+            f.result()
+
+    def _gather(self, flat_grads, s, g) -> None:
+        """Copy the parts of the variables' gradients that fall in ``g[s]`` (the flat slice ``s``)."""
+        offsets = self._flat["offsets"]
+        for x, lo, hi in zip(flat_grads, offsets, offsets[1:]):
+            a, b = max(lo, s.start), min(hi, s.stop)
+            if a < b:
+                g[a:b] = x[a - lo:b - lo]
 
     def _apply_each(self, grads, variables, lr) -> None:
         grads = self._clip(grads)

@@ -403,7 +403,8 @@ def test_flat_state_round_trip_into_a_fresh_optimizer():
     assert np.shares_memory(fresh._slot("momentum", 0), fresh._flat["slots"]["momentum"])
 
 
-def test_flat_update_split_over_threads_matches_one_slice(monkeypatch):
+@pytest.mark.parametrize("kwargs", [{}, {"global_clipnorm": 1.0}, {"clipnorm": 0.5}, {"weight_decay": 0.1}])
+def test_flat_update_split_over_threads_matches_one_slice(monkeypatch, kwargs):
     rng = np.random.default_rng(2)
     shapes = [(300, 200), (200,), (200, 90)]  # > _MIN_SPLIT elements in all
     init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
@@ -412,7 +413,7 @@ def test_flat_update_split_over_threads_matches_one_slice(monkeypatch):
     for threads in (1, 3):
         monkeypatch.setattr(optimizers, "_blas_threads", lambda n=threads: n)
         vs = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
-        opt = optimizers.Adam(learning_rate=0.01)
+        opt = optimizers.Adam(learning_rate=0.01, **kwargs)
         for _ in range(2):
             opt.apply_gradients(list(zip(grads, vs)))
         assert len(opt._flat["chunks"]) == threads
