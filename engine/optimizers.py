@@ -39,9 +39,10 @@ _pool: dict = {}
 
 def _blas_threads() -> int:
     """How many threads numpy's BLAS may use now (threadpoolctl's view; 1 when unknown), or 1 when the machine
-    is heavily oversubscribed (load average ≥ 2 × cores): a second thread then only waits for a core."""
+    has no idle core (load average ≥ cores): a second thread then only waits for a core (measured: the
+    split step is 0.77x as fast at load 3.3 on 2 cores, ~1.3x faster on a quieter machine)."""
     try:
-        if os.getloadavg()[0] >= 2 * (os.cpu_count() or 1):  # oversubscribed: every thread queues for a core
+        if os.getloadavg()[0] >= (os.cpu_count() or 1):  # no idle core: a second thread queues for one
             return 1
     except OSError:
         pass
