@@ -97,8 +97,8 @@ class Stack:
         redis_proc, redis_url = start_embedded_redis()
         self.procs.append(redis_proc)
         self.env.update(
-            DJANGO_SETTINGS_MODULE="modelbuilder.settings",
-            PYTHONPATH=str(ROOT),
+            DJANGO_SETTINGS_MODULE=args.settings,
+            PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
             MODELBUILDER_VAR_DIR=str(self.tmp),
             MEDIA_ROOT=str(self.tmp / "media"),
             REDIS_URL=redis_url,
@@ -283,6 +283,9 @@ async def viewer(
         "complete": seen == list(range(1, epochs + 1)),
         "duplicates": len(seen) - len(set(seen)),
         "snapshot_latency": snapshot_latency,
+        "seen": seen,
+        "snapshot_epochs": len(snapshot["epochs"]),
+        "snapshot_status": snapshot["run"]["status"],
     }
 
 
@@ -309,6 +312,7 @@ def main(argv=None) -> int:
         "--postgres", help="server URL; a throwaway database is created and dropped"
     )
     parser.add_argument("--s3", action="store_true", help="files in a moto S3 server on loopback")
+    parser.add_argument("--settings", default="modelbuilder.settings", help="settings module")
     parser.add_argument("--json", help="write the report here too")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
@@ -424,6 +428,11 @@ def build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, 
             "saw_final_status": sum(v["final"] in TERMINAL for v in ok_views),
             "saw_every_epoch_once": sum(v["complete"] and v["duplicates"] == 0 for v in ok_views),
             "duplicates": sum(v["duplicates"] for v in ok_views),
+            "incomplete": [
+                {k: v[k] for k in ("run", "final", "seen", "snapshot_epochs", "snapshot_status")}
+                for v in ok_views
+                if not v["complete"] or v["duplicates"]
+            ][:5],
             "snapshot_latency_s": {
                 "p50": pct([v["snapshot_latency"] for v in ok_views], 50),
                 "p95": pct([v["snapshot_latency"] for v in ok_views], 95),
