@@ -225,6 +225,10 @@ CHANNEL_LAYERS = {
             # redis-py 8 defaults socket_timeout to 5 s: an idle websocket's receive would die.
             "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
             "prefix": os.environ.get("MODELBUILDER_CHANNEL_PREFIX", "asgi"),
+            # A full channel drops group messages silently; the default (100) is reached by a busy
+            # viewer during a fast run (progress + epoch events), and an epoch event must never be lost.
+            "capacity": 2000,
+            "expiry": 120,
         },
     }
 }
