@@ -451,3 +451,23 @@ def test_gpu_flat_step_matches_cpu(gpu, name):
     assert isinstance(o_dev._flat["w"], gpu.ndarray)
     for c, d in zip(cpu, dev):
         np.testing.assert_allclose(gpu.asnumpy(d.data), c.data, rtol=1e-5, atol=1e-6)
+
+
+def test_fused_adam_kernel_matches_the_ufunc_steps(monkeypatch):
+    pytest.importorskip("numba")
+    rng = np.random.default_rng(5)
+    shapes = [(300, 200), (200,), (200, 90)]  # long enough for the fused CPU kernel
+    init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    grads = [[rng.standard_normal(s).astype(np.float32) for s in shapes] for _ in range(3)]
+    results = []
+    for fused in (True, False):
+        if not fused:
+            monkeypatch.setattr(optimizers.Adam, "_kernel", lambda self: None)
+        vs = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
+        opt = optimizers.Adam(learning_rate=0.01)
+        for step in grads:
+            opt.apply_gradients(list(zip(step, vs)))
+        results.append([v.numpy() for v in vs] + opt.get_state())
+    assert optimizers._kernels.get("adam") is not None
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=2e-6, atol=1e-6)
