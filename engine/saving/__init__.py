@@ -12,8 +12,9 @@ from engine.saving.errors import (
            WeightMismatchError,
 )
 from engine.saving.json_config import model_from_json, model_to_json
-from engine.saving.legacy_h5 import load_model, save_model
+from engine.saving.legacy_h5 import load_model, read_model_config, save_model
 from engine.saving.weights import load_weights, save_weights
 
 __all__ = ["ModelFileError", "UnknownLayerError", "UnsafeModelError", "WeightMismatchError", "load_model",
-           "load_weights", "model_from_json", "model_to_json", "save_model", "save_weights"]
+           "load_weights", "model_from_json", "model_to_json", "read_model_config", "save_model",
+           "save_weights"]

@@ -211,3 +211,18 @@ def load_model(filepath, custom_objects=None, compile: bool = True, safe_mode: b
             if compile:
                 compile_from_file(model, f)
         return model
+
+
+def read_model_config(filepath) -> dict:
+    """The architecture stored in a Keras .h5 file (``{"class_name", "config"}``), without loading weights.
+
+    Safe like ``load_model``: nothing from the file is run, and every read failure is a ``ModelFileError``.
+    """
+    with h5_utils.reading(filepath), h5_utils.open_h5(filepath) as f:
+        if "model_config" not in f.attrs:
+            raise ModelFileError(f"{os.fspath(filepath)!r} has no model_config attribute: it holds weights only "
+                                 "or is not a Keras model file.")
+        config = h5_utils.read_json_attr(f, "model_config")
+    if not isinstance(config, dict) or "class_name" not in config:
+        raise ModelFileError(f"{os.fspath(filepath)!r}: model_config is not a Keras model config.")
+    return config

@@ -3,9 +3,11 @@
 from datetime import datetime
 from typing import Any
 
-from ninja import Router, Schema, Status
+from ninja import File, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from modelbuilder.designs import selectors, services
+from modelbuilder.designs.keras_import import design_config_from_h5
 from modelbuilder.designs.validation import graph_check_shape, graph_validate
 
 router = Router(tags=["designs"])
@@ -58,6 +60,12 @@ def design_validate(request, payload: GraphIn):
     """Per-node output shapes and errors for a graph, without saving it."""
     graph_check_shape(payload.graph)
     return graph_validate(payload.graph)
+
+
+@router.post("/designs/import-h5", response=dict[str, Any])
+def design_import_h5(request, file: File[UploadedFile]):
+    """The architecture of a Keras .h5 file as ``{"model_config": {...}}`` (weights are not read)."""
+    return {"model_config": design_config_from_h5(upload=file)}
 
 
 @router.post("/designs", response={201: DesignOut})
