@@ -1,6 +1,7 @@
 // Typed calls, one per endpoint of shared/DESIGN.md.
 import { api } from "./client";
-import type { Dataset, DatasetPreview, Design, DesignVersion, Graph, LayerSpec, Run, RunConfig, Validation } from "./types";
+import { uploadWithProgress } from "./upload";
+import type { Dataset, DatasetPreview, Design, DesignVersion, Graph, LayerSpec, Run, RunConfig, RunQueueInfo, Validation } from "./types";
 
 /** Lists come back either bare or wrapped ({items|results|<name>: [...]}); accept both. */
 export function unwrapList<T>(value: unknown, key: string): T[] {
@@ -24,6 +25,13 @@ export const designsApi = {
   remove: (id: string | number) => api.del<unknown>(`/api/designs/${id}`),
   versions: (id: string | number) => api.get<DesignVersion[]>(`/api/designs/${id}/versions`),
   validate: (graph: Graph) => api.post<Validation>("/api/designs/validate", { graph }),
+  /** The architecture stored in a Keras .h5 file (the server reads HDF5; weights are not read). */
+  importH5: async (file: File) => {
+    const form = new FormData();
+    form.append("file", file);
+    const body = await uploadWithProgress<{ model_config: unknown }>("/api/designs/import-h5", form, () => {}).promise;
+    return body.model_config;
+  },
 };
 
 export const datasetsApi = {
@@ -46,5 +54,8 @@ export const runsApi = {
   get: (id: string | number) => api.get<Run>(`/api/runs/${id}`),
   create: (body: RunCreate) => api.post<{ id: number | string; status: string }>("/api/runs", body),
   cancel: (id: string | number) => api.post<Run>(`/api/runs/${id}/cancel`),
+  pause: (id: string | number) => api.post<Run>(`/api/runs/${id}/pause`),
+  resume: (id: string | number) => api.post<Run>(`/api/runs/${id}/resume`),
+  queue: (id: string | number) => api.get<RunQueueInfo>(`/api/runs/${id}/queue`),
   modelUrl: (id: string | number) => `/api/runs/${id}/model.h5`,
 };

@@ -130,7 +130,7 @@ export interface DatasetPreview {
   stats?: ColumnInfo[];
 }
 
-export type RunStatus = "queued" | "running" | "succeeded" | "failed" | "cancelled";
+export type RunStatus = "queued" | "running" | "paused" | "succeeded" | "failed" | "cancelled";
 
 export interface RunConfig {
   loss: string;
@@ -176,4 +176,19 @@ export interface Run {
   epochs?: EpochRecord[];
   /** Position in the queue, when the server reports it. */
   queue_position?: number | null;
+  /** Resilience (docs/resilience.md): set once a worker resumed the run from a checkpoint. */
+  resumed_from_epoch?: number | null;
+  resume_reason?: "worker_lost" | "paused" | "" | null;
+  attempts?: number;
+  pause_requested?: boolean;
+}
+
+/** `GET /api/runs/{id}/queue`: position and eta_seconds are null once the run is not queued. */
+export interface RunQueueInfo {
+  status: RunStatus;
+  queue: string;
+  position: number | null;
+  ahead: number;
+  running: number;
+  eta_seconds: number | null;
 }

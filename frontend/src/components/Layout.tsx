@@ -6,6 +6,7 @@ const links = [
   { to: "/designs", label: "Designs" },
   { to: "/datasets", label: "Datasets" },
   { to: "/runs", label: "Runs" },
+  { to: "/sweeps", label: "Sweeps" },
 ];
 
 export function Layout() {

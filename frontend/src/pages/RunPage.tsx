@@ -4,13 +4,15 @@ import { loginUrl } from "../api/client";
 import { runsApi } from "../api/resources";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { Loading } from "../components/Loading";
-import { formatDate, formatMetric } from "../lib/format";
+import { formatDate, formatDuration, formatMetric } from "../lib/format";
 import { EpochsTable } from "../runs/EpochsTable";
 import { MetricCharts } from "../runs/MetricCharts";
 import { RunConfigTable } from "../runs/RunConfigTable";
+import { RunControls } from "../runs/RunControls";
 import { RunProgress } from "../runs/RunProgress";
 import { isTerminal } from "../runs/runState";
 import { StatusBadge } from "../runs/StatusBadge";
+import { useRunQueue } from "../runs/useRunQueue";
 import { useRunStream } from "../runs/useRunStream";
 
 export function RunPage() {
@@ -19,6 +21,7 @@ export function RunPage() {
   const [error, setError] = useState<unknown>(null);
   const [cancelling, setCancelling] = useState(false);
   const run = view.run;
+  const queue = useRunQueue(id, run?.status);
 
   const cancel = async () => {
     setCancelling(true);
@@ -47,9 +50,16 @@ export function RunPage() {
       <div className="page-header">
         <h1>Run #{run.id}</h1>
         <StatusBadge status={run.status} device={run.device} queuePosition={run.queue_position} />
+        {queue && queue.position !== null && (
+          <span className="muted small" data-testid="run-queue" data-position={queue.position}>
+            #{queue.position} in the {queue.queue} queue
+            {queue.eta_seconds !== null ? ` · starts in ~${formatDuration(queue.eta_seconds)}` : ""}
+          </span>
+        )}
         {live && socket !== "open" && <span className="badge badge-queued" data-testid="reconnecting">reconnecting…</span>}
         <span className="spacer" />
-        {live && (
+        {live && <RunControls run={run} />}
+        {live && run.status !== "paused" && (
           <button className="btn btn-danger" onClick={cancel} disabled={cancelling || run.cancel_requested} data-testid="run-cancel">
             {run.cancel_requested ? "Cancelling…" : "Cancel"}
           </button>
@@ -78,6 +88,11 @@ export function RunPage() {
       {run.status === "failed" && run.error && (
         <div className="banner banner-error" data-testid="run-error">
           <span><strong>Training failed:</strong> {run.error}</span>
+        </div>
+      )}
+      {view.resumed && (
+        <div className="banner banner-info" data-testid="run-resumed" data-epoch={view.resumed.epoch} data-reason={view.resumed.reason}>
+          Resumed from epoch {view.resumed.epoch} after {view.resumed.reason === "paused" ? "pause" : "worker loss"}
         </div>
       )}
       <RunProgress view={view} />

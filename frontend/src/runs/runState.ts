@@ -15,18 +15,39 @@ export interface RunView {
   progress: Progress | null;
   /** (client time ms, fraction of the whole run done) samples for the ETA. */
   samples: { t: number; f: number }[];
+  /** The last resume seen (a `resumed` event, or the run's `resumed_from_epoch`). */
+  resumed: Resumed | null;
+}
+
+export interface Resumed {
+  epoch: number;
+  batch?: number;
+  reason: "worker_lost" | "paused";
+  attempts?: number;
 }
 
 export const TERMINAL: RunStatus[] = ["succeeded", "failed", "cancelled"];
 export const isTerminal = (s: RunStatus | undefined) => !!s && TERMINAL.includes(s);
 
-export const initialView: RunView = { run: null, epochs: [], progress: null, samples: [] };
+export const initialView: RunView = { run: null, epochs: [], progress: null, samples: [], resumed: null };
 
 export type RunMessage =
   | { type: "snapshot"; run: Run; epochs: EpochRecord[] }
   | ({ type: "status"; status: RunStatus } & Partial<Run>)
   | ({ type: "progress" } & Progress)
-  | { type: "epoch"; epoch: number; logs: Record<string, number | null> };
+  | { type: "epoch"; epoch: number; logs: Record<string, number | null> }
+  | { type: "resumed"; epoch: number; batch?: number; reason?: string; attempts?: number }
+  /** Not from the socket: GET /api/runs/{id} after the final status (fills epochs the socket missed). */
+  | { type: "refetched"; run: Run };
+
+const reasonOf = (r: unknown): Resumed["reason"] => (r === "paused" ? "paused" : "worker_lost");
+
+/** The resume the run row records (API / snapshot), if any. */
+function resumedOf(run: Run, previous: Resumed | null): Resumed | null {
+  if (!run.resumed_from_epoch) return previous;
+  if (previous && previous.epoch === run.resumed_from_epoch) return previous;
+  return { epoch: run.resumed_from_epoch, reason: reasonOf(run.resume_reason), attempts: run.attempts };
+}
 
 function mergeEpochs(a: EpochRecord[], b: EpochRecord[]): EpochRecord[] {
   const byEpoch = new Map(a.map((e) => [e.epoch, e]));
@@ -61,7 +82,7 @@ export function reduce(view: RunView, msg: RunMessage, now = Date.now()): RunVie
   switch (msg.type) {
     case "snapshot":
       // A reconnect's snapshot replaces what we had (it is the stored truth) but keeps live progress.
-      return withSample({ ...view, run: msg.run, epochs: mergeEpochs([], msg.epochs ?? []) }, now);
+      return withSample({ ...view, run: msg.run, epochs: mergeEpochs([], msg.epochs ?? []), resumed: resumedOf(msg.run, view.resumed) }, now);
     case "status": {
       if (!view.run) return view;
       const { type: _t, ...rest } = msg;
@@ -75,6 +96,21 @@ export function reduce(view: RunView, msg: RunMessage, now = Date.now()): RunVie
     }
     case "epoch":
       return withSample({ ...view, epochs: mergeEpochs(view.epochs, [{ epoch: msg.epoch, logs: msg.logs }]) }, now);
+    case "resumed": {
+      const resumed: Resumed = { epoch: msg.epoch, batch: msg.batch, reason: reasonOf(msg.reason), attempts: msg.attempts };
+      const run = view.run
+        ? { ...view.run, status: "running" as RunStatus, resumed_from_epoch: msg.epoch, resume_reason: resumed.reason, ...(msg.attempts !== undefined ? { attempts: msg.attempts } : {}) }
+        : view.run;
+      // A new attempt: the old attempt's batch position no longer holds.
+      return { ...view, run, resumed, progress: null };
+    }
+    case "refetched": {
+      // The stored truth after the run ended: keep every epoch either side has (the server's win).
+      if (!view.run) return view;
+      const { epochs = [], ...fields } = msg.run;
+      const run = { ...view.run, ...fields } as Run;
+      return withSample({ ...view, run, epochs: mergeEpochs(view.epochs, epochs), resumed: resumedOf(run, view.resumed) }, now);
+    }
     default:
       return view;
   }
