@@ -59,7 +59,7 @@ export function RunPage() {
         {live && socket !== "open" && <span className="badge badge-queued" data-testid="reconnecting">reconnecting…</span>}
         <span className="spacer" />
         {live && <RunControls run={run} />}
-        {live && run.status !== "paused" && (
+        {live && (
           <button className="btn btn-danger" onClick={cancel} disabled={cancelling || run.cancel_requested} data-testid="run-cancel">
             {run.cancel_requested ? "Cancelling…" : "Cancel"}
           </button>
