@@ -34,7 +34,9 @@ def test_pause_resume_a_run(page, base_url, console, tmp_path):  # noqa: F811
     expect(page.get_by_test_id("run-resume")).to_have_count(0)
 
     # A refusal from the server is shown next to the buttons.
-    refusal = '{"code": "run_ended", "message": "The run has ended (succeeded); it cannot be paused."}'
+    refusal = (
+        '{"code": "run_ended", "message": "The run has ended (succeeded); it cannot be paused."}'
+    )
     page.route(
         re.compile(r"/api/runs/\d+/pause$"),
         lambda route: route.fulfill(status=400, content_type="application/json", body=refusal),
