@@ -175,3 +175,21 @@ def test_templates_export_and_copy_paste(page, base_url, console):  # noqa: F811
     expect(page).to_have_url(re.compile(r"/runs$"))
     assert len(messages) == 2 and "unsaved" in messages[0]
     console.assert_clean()
+
+
+def test_import_a_keras_h5_file(page, base_url, console, tmp_path):  # noqa: F811
+    """A Keras .h5 file (read by the server) lands on the canvas with its layers and parameters."""
+    from engine import layers, models
+
+    model = models.Sequential([layers.Input((4,)), layers.Dense(32, activation="relu", name="hidden"),
+                               layers.Dense(3, activation="softmax", name="out")])
+    path = tmp_path / "mlp.h5"
+    model.save(path)
+    sign_up(page, base_url)
+    page.goto(base_url + "/designs/new")
+    expect(page.get_by_test_id("palette-Dense")).to_be_visible()
+    page.get_by_test_id("import-file").set_input_files(str(path))
+    expect(page.get_by_test_id("layer-node")).to_have_count(3)
+    expect(node(page, "out").get_by_test_id("node-shape")).to_have_text("(None, 3)")
+    expect(page.get_by_test_id("summary-params")).to_have_text("259")
+    console.assert_clean()

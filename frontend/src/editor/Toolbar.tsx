@@ -1,6 +1,7 @@
 import { useReactFlow } from "@xyflow/react";
 import { useRef } from "react";
 import { Link } from "react-router";
+import { designsApi } from "../api/resources";
 import { downloadText, slug } from "./download";
 import { toGraph } from "./graph";
 import { graphFromFile } from "./kerasImport";
@@ -30,9 +31,10 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
   const exportJson = () => downloadText(`${slug(name)}.json`, JSON.stringify(toGraph(useEditor.getState()), null, 2), "application/json");
   const importFile = async (file: File) => {
     try {
-      if (/\.(h5|hdf5|keras)$/i.test(file.name))
-        throw new Error("Importing .h5 files needs the server; for now import the model's JSON config (model.to_json()).");
-      const graph = graphFromFile(JSON.parse(await file.text()), useEditor.getState().catalog);
+      if (/\.keras$/i.test(file.name))
+        throw new Error("A .keras (zip) file cannot be imported: save the model as .h5 or export model.to_json().");
+      const json = /\.(h5|hdf5)$/i.test(file.name) ? await designsApi.importH5(file) : JSON.parse(await file.text());
+      const graph = graphFromFile(json, useEditor.getState().catalog);
       load(graph, useEditor.getState().name, useEditor.getState().designId, true);
     } catch (err) {
       onError(err instanceof SyntaxError ? new Error(`Cannot read ${file.name}: it is not JSON.`) : err);
@@ -69,13 +71,13 @@ export function Toolbar({ onSave, onDuplicate, onTrain, saving, onError }: Props
       <button className="btn" onClick={exportJson} title="Download the graph JSON" data-testid="export-json">
         Export JSON
       </button>
-      <button className="btn" onClick={() => fileRef.current?.click()} title="Load a design JSON or a Keras model JSON config onto the canvas" data-testid="import-json">
+      <button className="btn" onClick={() => fileRef.current?.click()} title="Load a design JSON, a Keras model JSON config or a Keras .h5 file onto the canvas" data-testid="import-json">
         Import
       </button>
       <input
         ref={fileRef}
         type="file"
-        accept=".json,application/json"
+        accept=".json,application/json,.h5,.hdf5"
         hidden
         data-testid="import-file"
         onChange={(e) => {
