@@ -53,6 +53,11 @@ class RunOut(Schema):
     wall_time: float | None
     final_metrics: dict[str, float | None] | None
     model_url: str | None
+    # resilience.py: pause/resume and restarts after a lost worker
+    pause_requested: bool = False
+    attempts: int = 0
+    resumed_from_epoch: int | None = None
+    resume_reason: str | None = None
     epochs: list[EpochOut] = []
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from modelbuilder.core.files import local_copy, save_artifact
 from modelbuilder.datasets import parsing
-from modelbuilder.training import events
+from modelbuilder.training import events, resilience
 from modelbuilder.training.data import DataPlan, arrays_build, numeric_feature_mask
 from modelbuilder.training.models import EpochMetric, Run
 from modelbuilder.training.services import run_finish, run_start
@@ -192,12 +192,9 @@ def run_execute(*, run_id: int) -> Run | None:
     run = Run.objects.filter(pk=run_id).select_related("dataset").first()
     if run is None:
         return None
-    if run.status == Run.Status.RUNNING:  # redelivered after a worker died mid-run
-        return run_finish(
-            run=run,
-            status=Run.Status.FAILED,
-            error="The worker stopped during training; start the run again.",
-        )
+    # redelivered: take over a run whose worker died (it resumes below); drop a duplicate delivery
+    if run.status == Run.Status.RUNNING and not resilience.run_take_over(run=run):
+        return None
     try:
         device = engine.backend.set_device(run.config.get("device", "auto"))
     except RuntimeError as exc:
@@ -207,6 +204,7 @@ def run_execute(*, run_id: int) -> Run | None:
     run = run_start(run_id=run_id, device=device)
     if run is None:
         return None
+    run = resilience.attempt_begin(run=run)  # lease + heartbeats
     if error:
         return run_finish(run=run, status=Run.Status.FAILED, error=error)
     started = time.monotonic()
@@ -214,6 +212,7 @@ def run_execute(*, run_id: int) -> Run | None:
     try:
         x, y, validation = _prepare(run)
         model = _build(run)
+        session = resilience.training_session(run=run, model=model)  # resumes from its checkpoint
         cfg = run.config
         model.fit(
             x,
@@ -223,7 +222,8 @@ def run_execute(*, run_id: int) -> Run | None:
             validation_data=validation,
             shuffle=True,
             verbose=0,
-            callbacks=[callback],
+            callbacks=[callback, *session.callbacks],
+            initial_epoch=session.initial_epoch,
         )
         if callback.cancelled:
             return run_finish(
@@ -233,6 +233,8 @@ def run_execute(*, run_id: int) -> Run | None:
                 wall_time=time.monotonic() - started,
             )
         _save(run, model, x[:CHECK_ROWS])
+    except resilience.TrainingStopped as exc:  # paused, or taken over by another worker
+        return resilience.run_stopped(run=run, exc=exc)
     except Exception as exc:
         logger.exception("Run %s failed", run_id)
         return run_finish(

@@ -54,6 +54,10 @@ def run_to_dict(run: Run, *, epochs: bool = True) -> dict:
         "wall_time": run.wall_time,
         "final_metrics": run.final_metrics or None,
         "model_url": f"/api/runs/{run.pk}/model.h5" if run.artifact else None,
+        "pause_requested": run.pause_requested,
+        "attempts": run.attempts,
+        "resumed_from_epoch": run.resumed_from_epoch,
+        "resume_reason": run.resume_reason or None,
     }
     if epochs:
         data["epochs"] = run_epochs(run_id=run.pk)

@@ -14,7 +14,7 @@ from modelbuilder.datasets.models import Dataset
 from modelbuilder.datasets.selectors import dataset_get
 from modelbuilder.designs.selectors import design_get
 from modelbuilder.designs.validation import graph_validate
-from modelbuilder.training import events
+from modelbuilder.training import events, resilience
 from modelbuilder.training.data import DataPlan, plan_build
 from modelbuilder.training.models import Run
 from modelbuilder.training.schemas import RunConfig, config_parse
@@ -119,6 +119,7 @@ def run_create(
     plan = plan_build(schema=dataset.schema, target=target, features=features, loss=cfg.loss)
     _graph_io(design.graph, validation, plan)
     _engine_knows(cfg)
+    resilience.run_admit(owner=owner, validation=validation, config=cfg)  # limit + memory
     with transaction.atomic():
         run = Run.objects.create(
             owner=owner,
@@ -145,7 +146,7 @@ def run_create(
 def run_cancel(*, run: Run) -> Run:
     """Queued: cancelled at once. Running: ask the worker (read every batch). Ended: no-op."""
     # The conditional update is the claim: the worker's run_start cannot take it any more.
-    if Run.objects.filter(pk=run.pk, status=Run.Status.QUEUED).update(
+    if Run.objects.filter(pk=run.pk, status__in=(Run.Status.QUEUED, Run.Status.PAUSED)).update(
         status=Run.Status.CANCELLED, cancel_requested=True, finished_at=timezone.now()
     ):
         run.refresh_from_db()
