@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import contextlib
 
-from engine.autograd import Function, Tensor
+import numpy
+
+from engine.autograd import Function, Tensor, is_grad_enabled
 from engine.backend import xp_of
+from engine.ops.recurrent_kernels import lstm_kernels
 
 _controller = []
 
@@ -126,7 +129,19 @@ def _carry(xp, m, new, old):
 
 
 class LSTM(_Recurrent):
-    """parents: x (N, T, D), h0 (N, U), c0 (N, U), kernel (D, 4U), recurrent_kernel (U, 4U)[, bias (4U,)]."""
+    """parents: x (N, T, D), h0 (N, U), c0 (N, U), kernel (D, 4U), recurrent_kernel (U, 4U)[, bias (4U,)].
+
+    ``use_kernels=False`` forces the numpy step loop (the numba kernels otherwise run float32 numpy arrays
+    with tanh/sigmoid and no mask). Without gradients (inference) the gates are not kept per step."""
+
+    use_kernels = True
+
+    def _kernels_for(self, xw, h0, c0, rkernel, mask, activation, recurrent_activation):
+        arrays = (xw, h0, c0, rkernel)
+        if not (self.use_kernels and mask is None and activation == "tanh" and recurrent_activation == "sigmoid"
+                and all(isinstance(a, numpy.ndarray) and a.dtype == numpy.float32 for a in arrays)):
+            return None  # CuPy arrays, float64, masks and other activations: the numpy step loop
+        return lstm_kernels()
 
     def forward(self, x, h0, c0, kernel, rkernel, *bias, mask=None, rec_mask=None, go_backwards=False,
                 activation="tanh", recurrent_activation="sigmoid"):
@@ -135,6 +150,10 @@ class LSTM(_Recurrent):
         n, t, _ = x.shape
         u = rkernel.shape[0]
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
+        keep = is_grad_enabled() and any(self.needs_input_grad)
+        kernels = self._kernels_for(xw, h0, c0, rkernel, mask, activation, recurrent_activation)
+        if kernels is not None:
+            return self._forward_kernel(kernels[0], xw, h0, c0, rkernel, rec_mask, keep, bool(bias))
         fast = activation == "tanh" and recurrent_activation == "sigmoid"
         rk = rkernel
         if fast:  # fold -1 (sigmoid gates) and -2 (the tanh gate) into the projections: one exp per step
@@ -142,14 +161,14 @@ class LSTM(_Recurrent):
             scale[2 * u:3 * u] = -2.0
             xw *= scale
             rk = rkernel * scale
-        gates = xp.empty((t, n, 4 * u), dtype=x.dtype)
-        tcs = xp.empty((t, n, u), dtype=x.dtype)
+        gates = xp.empty((t if keep else 1, n, 4 * u), dtype=x.dtype)  # inference: one scratch step
+        tcs = xp.empty((t if keep else 1, n, u), dtype=x.dtype)
         out = xp.empty((t, n, 2 * u), dtype=x.dtype)  # h | c per step (carried states)
         h, c = h0, c0
         with _one_blas_thread(xp):
             for s in range(t):
                 hin = h * rec_mask if rec_mask is not None else h
-                z = gates[s]
+                z = gates[s if keep else 0]
                 xp.matmul(hin, rk, out=z)
                 z += xw[s]
                 if fast:  # sigmoid(a) = 1 / (1 + exp(-a)), tanh(a) = 2 sigmoid(2a) - 1 (exp beats tanh 2x)
@@ -164,7 +183,7 @@ class LSTM(_Recurrent):
                     act(z[:, 2 * u:3 * u])
                     ract(z[:, 3 * u:])
                 if self.mask is None:  # write c, tanh(c) and h straight into their buffers
-                    c_new, tc = out[s, :, u:], tcs[s]
+                    c_new, tc = out[s, :, u:], tcs[s if keep else 0]
                     xp.multiply(z[:, u:2 * u], c, out=c_new)
                     c_new += z[:, :u] * z[:, 2 * u:3 * u]
                     if activation == "tanh":
@@ -176,7 +195,7 @@ class LSTM(_Recurrent):
                 else:
                     c_new = z[:, u:2 * u] * c
                     c_new += z[:, :u] * z[:, 2 * u:3 * u]
-                    tc = tcs[s]
+                    tc = tcs[s if keep else 0]
                     xp.copyto(tc, c_new)
                     act(tc)
                     h_new = z[:, 3 * u:] * tc
@@ -185,14 +204,64 @@ class LSTM(_Recurrent):
                 h, c = out[s, :, :u], out[s, :, u:]
         self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
         self.gates, self.tcs, self.out, self.has_bias = gates, tcs, out, bool(bias)
-        self.fast = fast
+        self.fast, self.kernels = fast, None
         return out.transpose(1, 0, 2)
+
+    def _forward_kernel(self, step, xw, h0, c0, rkernel, rec_mask, keep, has_bias):
+        """The numba path: per step one GEMM (BLAS) and one fused elementwise pass."""
+        xp = xp_of(xw)
+        t, n, _ = xw.shape
+        u = rkernel.shape[0]
+        dtype = xw.dtype
+        rk = xp.ascontiguousarray(rkernel, dtype=dtype)
+        gates = xp.empty((t if keep else 1, n, 4 * u), dtype=dtype)
+        tcs = xp.empty((t if keep else 1, n, u), dtype=dtype)
+        out = xp.empty((t, n, 2 * u), dtype=dtype)
+        first = xp.empty((n, 2 * u), dtype=dtype)  # [h0 | c0]
+        first[:, :u], first[:, u:] = h0, c0
+        prev = first
+        with _one_blas_thread(xp):
+            for s in range(t):
+                k = s if keep else 0
+                z = gates[k]
+                hin = prev[:, :u]
+                if rec_mask is not None:
+                    hin = hin * rec_mask
+                xp.matmul(hin, rk, out=z)
+                step(z, xw[s], prev, out[s], tcs[k])
+                prev = out[s]
+        self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
+        self.gates, self.tcs, self.out, self.has_bias = (gates, tcs, out, has_bias) if keep else (None,) * 4
+        self.first, self.fast, self.kernels = first, True, lstm_kernels()
+        return out.transpose(1, 0, 2)
+
+    def _backward_kernel(self, grad):
+        xp = xp_of(grad)
+        step = self.kernels[1]
+        t, n, u2 = self.out.shape
+        u = u2 // 2
+        g = xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=self.out.dtype)  # (T, N, 2U)
+        dz_all = xp.empty_like(self.gates)
+        dh_next = xp.zeros((n, u), dtype=g.dtype)
+        dc_next = xp.zeros((n, u), dtype=g.dtype)
+        rk_t = xp.ascontiguousarray(self.rkernel.T, dtype=g.dtype)
+        with _one_blas_thread(xp):
+            for s in range(t - 1, -1, -1):
+                prev = self.out[s - 1] if s else self.first
+                step(g[s], dh_next, dc_next, self.gates[s], self.tcs[s], prev, dz_all[s])
+                xp.matmul(dz_all[s], rk_t, out=dh_next)
+                if self.rec_mask is not None:
+                    dh_next *= self.rec_mask
+        return dz_all, dh_next, dc_next
 
     def backward(self, grad):
         xp = xp_of(grad)
         (_, dact), (_, dract) = self.acts
         t, n, u2 = self.out.shape
         u = u2 // 2
+        if self.kernels is not None:
+            dz_all, dh_next, dc_next = self._backward_kernel(grad)
+            return self._weight_grads(xp, dz_all, dh_next, dc_next, u)
         g = grad.transpose(1, 0, 2)  # (T, N, 2U)
         dz_all = xp.empty_like(self.gates)
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
@@ -234,6 +303,9 @@ class LSTM(_Recurrent):
                 if self.mask is not None:
                     dh_next += dh_carry
                     dc_next += dc_carry
+        return self._weight_grads(xp, dz_all, dh_next, dc_next, u)
+
+    def _weight_grads(self, xp, dz_all, dh_next, dc_next, u):
         dx, dk, db = self._input_grads(dz_all)
         hprev = xp.concatenate([self.h0[None], self.out[:-1, :, :u]], axis=0)
         if self.rec_mask is not None:

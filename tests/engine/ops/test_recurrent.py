@@ -136,3 +136,69 @@ def test_simple_rnn_relu():
     out = simple_rnn(Tensor(x), Tensor(h0), Tensor(k), Tensor(r), Tensor(b), activation="relu").data
     (hs,) = naive_rnn(x, h0, k, r, b, act=lambda v: np.maximum(v, 0))
     np.testing.assert_allclose(out, hs, atol=1e-12)
+
+
+# ---- the numba path (float32, tanh/sigmoid, no mask) against the numpy step loop
+def _lstm_both_paths(opts, seed=5, n=3, t=6, d=4, u=5):
+    from engine.autograd import no_grad
+    from engine.ops.recurrent import LSTM
+
+    rng = np.random.default_rng(seed)
+    arrs = [rng.standard_normal(s).astype(np.float32) * sc for s, sc in
+            [((n, t, d), 1.5), ((n, u), 0.5), ((n, u), 0.5), ((d, 4 * u), 0.8), ((u, 4 * u), 0.8), ((4 * u,), 0.5)]]
+    gout = rng.standard_normal((n, t, 2 * u)).astype(np.float32)
+    if opts.get("rec_mask") is not None:
+        opts = {**opts, "rec_mask": (rng.random((n, u)) < 0.7).astype(np.float32) / np.float32(0.7)}
+    results = []
+    for use in (False, True):
+        LSTM.use_kernels = use
+        try:
+            ts = [Tensor(a, requires_grad=True) for a in arrs]
+            out = lstm(*ts, **opts)
+            (out * Tensor(gout)).sum().backward()
+            with no_grad():
+                infer = lstm(*[Tensor(a) for a in arrs], **opts).data
+        finally:
+            LSTM.use_kernels = True
+        results.append((out.data, infer, [t_.grad for t_ in ts]))
+    return results
+
+
+@pytest.mark.parametrize("opts", [dict(), dict(go_backwards=True), dict(rec_mask=True)])
+def test_lstm_numba_path_matches_numpy_path(opts):
+    pytest.importorskip("numba")
+    from engine.ops.recurrent_kernels import lstm_kernels
+
+    assert lstm_kernels() is not None
+    (out0, inf0, g0), (out1, inf1, g1) = _lstm_both_paths(opts)
+    assert out1.dtype == np.float32 and all(g.dtype == np.float32 for g in g1)
+    np.testing.assert_allclose(out1, out0, rtol=1e-5, atol=2e-6)
+    np.testing.assert_allclose(inf1, out0, rtol=1e-5, atol=2e-6)  # inference (nothing kept) = training forward
+    np.testing.assert_allclose(inf0, out0, rtol=0, atol=0)
+    for a, b in zip(g1, g0):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5)
+
+
+def test_lstm_kernel_tanh_accuracy():
+    pytest.importorskip("numba")
+    from engine.ops.recurrent_kernels import lstm_kernels
+
+    step, _ = lstm_kernels()
+    n, u = 1, 4001
+    a = np.linspace(-30, 30, 4 * u, dtype=np.float32).reshape(n, 4 * u)
+    z, prev = np.zeros((n, 4 * u), np.float32), np.zeros((n, 2 * u), np.float32)
+    step(z, a.copy(), prev, np.empty((n, 2 * u), np.float32), np.empty((n, u), np.float32))
+    a64 = a.astype(np.float64)
+    want = 1 / (1 + np.exp(-a64))
+    want[:, 2 * u:3 * u] = np.tanh(a64[:, 2 * u:3 * u])
+    np.testing.assert_allclose(z, want, rtol=0, atol=5e-7)
+
+
+def test_lstm_float32_without_numba(monkeypatch):
+    from engine.ops import recurrent_kernels
+
+    x, h0, c0, k, r, b = (a.astype(np.float32) for a in arrays(4, seed=6))
+    monkeypatch.setitem(recurrent_kernels._kernels, "lstm", None)  # as if numba were not importable
+    out = lstm(*(Tensor(a) for a in (x, h0, c0, k, r, b))).data
+    hs, cs = naive_lstm(*(a.astype(np.float64) for a in (x, h0, c0, k, r, b)))
+    np.testing.assert_allclose(out[..., :U], hs, atol=1e-5)
