@@ -213,7 +213,9 @@ class LSTM(_Recurrent):
         t, n, _ = xw.shape
         u = rkernel.shape[0]
         dtype = xw.dtype
-        rk = xp.ascontiguousarray(rkernel, dtype=dtype)
+        rk = rkernel.astype(dtype, copy=True)
+        rk[:, 2 * u:3 * u] *= 2.0  # the kernel takes 2a for the tanh gate (see recurrent_kernels)
+        xw[:, :, 2 * u:3 * u] *= 2.0
         gates = xp.empty((t if keep else 1, n, 4 * u), dtype=dtype)
         tcs = xp.empty((t if keep else 1, n, u), dtype=dtype)
         out = xp.empty((t, n, 2 * u), dtype=dtype)

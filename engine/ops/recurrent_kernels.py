@@ -37,7 +37,7 @@ def _build(numba):
     a11, a13 = f32(2.00018790482477e-13), f32(-2.76076847742355e-16)
     b0, b2, b4, b6 = (f32(4.89352518554385e-03), f32(2.26843463243900e-03), f32(1.18534705686654e-04),
                       f32(1.19825839466702e-06))
-    half, one = f32(0.5), f32(1.0)
+    half, one, two = f32(0.5), f32(1.0), f32(2.0)
 
     # error_model="numpy": no zero-division branch, so the loops vectorise
     @numba.njit(inline="always", error_model="numpy")
@@ -60,18 +60,19 @@ def _build(numba):
     @numba.njit(cache=True, nogil=True, error_model="numpy")
     def forward_step(z, xw, prev, cur, tc):  # pragma: no cover - compiled
         """z (N, 4U): h_prev @ R on entry, the gates i, f, g, o on exit; xw (N, 4U) the input projection;
-        prev / cur (N, 2U): [h | c] of the previous / this step; tc (N, U): tanh(c) of this step."""
+        prev / cur (N, 2U): [h | c] of the previous / this step; tc (N, U): tanh(c) of this step.
+        The g columns of R and xw come scaled by 2: tanh(a) = 2 sigmoid(2a) - 1, so that one flat sigmoid
+        loop covers all four gates (it vectorises best)."""
         n, u = tc.shape
+        zf, xf = z.ravel(), xw.ravel()
+        for k in range(zf.size):
+            zf[k] = half * tanh_(half * (zf[k] + xf[k])) + half
         for r in range(n):  # simple loops over 1-D rows: each one vectorises
-            zr, xr, pr, cr, tr = z[r], xw[r], prev[r], cur[r], tc[r]
-            for j in range(2 * u):
-                zr[j] = half * tanh_(half * (zr[j] + xr[j])) + half
-            for j in range(2 * u, 3 * u):
-                zr[j] = tanh_(zr[j] + xr[j])
-            for j in range(3 * u, 4 * u):
-                zr[j] = half * tanh_(half * (zr[j] + xr[j])) + half
+            zr, pr, cr, tr = z[r], prev[r], cur[r], tc[r]
             for j in range(u):
-                cr[u + j] = zr[u + j] * pr[u + j] + zr[j] * zr[2 * u + j]
+                g = two * zr[2 * u + j] - one
+                zr[2 * u + j] = g
+                cr[u + j] = zr[u + j] * pr[u + j] + zr[j] * g
             for j in range(u):
                 tr[j] = tanh_(cr[u + j])
             for j in range(u):
