@@ -85,10 +85,21 @@ def test_an_engine_error_fails_the_run_never_leaving_it_running(alice, run_body,
     assert Run.objects.get(pk=run.pk).status == "failed"
 
 
-def test_a_redelivered_running_run_is_failed(alice, run_body):
+def test_a_redelivered_run_whose_worker_is_gone_is_taken_over_and_finishes(alice, run_body):
+    """Redelivery after a lost worker (no heartbeat): the run resumes here instead of failing."""
     run_id = create(alice, run_body())
-    Run.objects.filter(pk=run_id).update(status="running")
-    assert run_execute(run_id=run_id).status == "failed"
+    Run.objects.filter(pk=run_id).update(status="running", heartbeat_at=None)
+    assert run_execute(run_id=run_id).status == "succeeded"
+
+
+def test_a_duplicate_delivery_of_a_live_run_is_dropped(alice, run_body):
+    from django.utils import timezone
+
+    run_id = create(alice, run_body())
+    Run.objects.filter(pk=run_id).update(status="running", heartbeat_at=timezone.now())
+    assert run_execute(run_id=run_id) is None
+    run = Run.objects.get(pk=run_id)
+    assert run.status == "running" and run.epochs.count() == 0  # the live worker keeps it
 
 
 def _has_gpu() -> bool:

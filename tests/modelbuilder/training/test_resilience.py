@@ -351,14 +351,20 @@ def test_the_reaper_deletes_checkpoints_of_ended_runs(alice, run_body, captured_
 # ---------------------------------------------------------------- 10 runs onto 2 workers
 @pytest.mark.django_db(transaction=True)
 def test_ten_runs_on_two_workers_all_finish_in_queue_order(subprocess_env, alice, run_body, mb):
+    from modelbuilder.celery import app
     from modelbuilder.core.embedded_redis import stop_process_group
     from tests.conftest import start_worker
 
+    # Workers started by earlier tests (the session worker) must not take these runs: they stop
+    # consuming the `cpu` queue for this test and get it back at the end.
+    replies = app.control.cancel_consumer("cpu", reply=True, timeout=3) or []
+    others = [name for reply in replies for name in reply]
     ids = [create(alice, run_body(epochs=3)) for _ in range(10)]
     positions = [alice.get(f"/api/runs/{i}/queue").json()["position"] for i in ids]
-    assert positions == list(range(1, 11))
-    workers = [start_worker(subprocess_env), start_worker(subprocess_env)]
+    workers = []
     try:
+        assert positions == list(range(1, 11))
+        workers = [start_worker(subprocess_env), start_worker(subprocess_env)]
         seen = {i: [] for i in ids}  # positions shown while queued: never grow
 
         def all_ended():
@@ -372,6 +378,8 @@ def test_ten_runs_on_two_workers_all_finish_in_queue_order(subprocess_env, alice
     finally:
         for w in workers:
             stop_process_group(w.proc)
+        if others:
+            app.control.add_consumer("cpu", destination=others, reply=True, timeout=3)
     runs = [Run.objects.get(pk=i) for i in ids]
     assert [r.status for r in runs] == ["succeeded"] * 10
     assert all(seq == sorted(seq, reverse=True) for seq in seen.values()), seen
