@@ -212,10 +212,15 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
 # Longer than any run (a redelivery while the first worker lives is dropped: resilience.run_take_over).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("MODELBUILDER_VISIBILITY_TIMEOUT") or 86400)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("MODELBUILDER_VISIBILITY_TIMEOUT") or 86400),
+}
 CELERY_IMPORTS = ["modelbuilder.training.reaper_tasks"]  # not named tasks.py: list it for the worker
-CELERY_BEAT_SCHEDULE = {"reap-lost-runs": {"task": "modelbuilder.training.reaper_tasks.reap_lost_runs", "schedule": 30.0}}
-MODELBUILDER_MAX_CONCURRENT_RUNS = int(os.environ.get("MODELBUILDER_MAX_CONCURRENT_RUNS") or 20)  # per user, queued+running
+CELERY_BEAT_SCHEDULE = {
+    "reap-lost-runs": {"task": "modelbuilder.training.reaper_tasks.reap_lost_runs", "schedule": 30.0},
+}
+# per user, queued + running
+MODELBUILDER_MAX_CONCURRENT_RUNS = int(os.environ.get("MODELBUILDER_MAX_CONCURRENT_RUNS") or 20)
 MODELBUILDER_HEALTH_PING_TIMEOUT = float(os.environ.get("MODELBUILDER_HEALTH_PING_TIMEOUT") or 1.0)
 
 CHANNEL_LAYERS = {
