@@ -64,10 +64,23 @@ def captured_queue(monkeypatch):
     return queued
 
 
+@pytest.fixture
+def own_cpu_queue():
+    """Workers started by earlier tests (the session worker) stop consuming `cpu` for this test, so the
+    test's own workers take its runs; they get the queue back at the end."""
+    from modelbuilder.celery import app
+
+    replies = app.control.cancel_consumer("cpu", reply=True, timeout=3) or []
+    others = [name for reply in replies for name in reply]
+    yield others
+    if others:
+        app.control.add_consumer("cpu", destination=others, reply=True, timeout=3)
+
+
 # ---------------------------------------------------------------- kill -9 a worker mid-epoch
 @pytest.mark.django_db(transaction=True)
 def test_a_worker_killed_mid_epoch_is_replaced_and_the_run_ends_as_if_uninterrupted(
-    subprocess_env, alice, mb, make_design
+    subprocess_env, own_cpu_queue, alice, mb, make_design
 ):
     from modelbuilder.core.embedded_redis import stop_process_group
     from tests.conftest import start_worker
@@ -350,15 +363,12 @@ def test_the_reaper_deletes_checkpoints_of_ended_runs(alice, run_body, captured_
 
 # ---------------------------------------------------------------- 10 runs onto 2 workers
 @pytest.mark.django_db(transaction=True)
-def test_ten_runs_on_two_workers_all_finish_in_queue_order(subprocess_env, alice, run_body, mb):
-    from modelbuilder.celery import app
+def test_ten_runs_on_two_workers_all_finish_in_queue_order(
+    subprocess_env, own_cpu_queue, alice, run_body, mb
+):
     from modelbuilder.core.embedded_redis import stop_process_group
     from tests.conftest import start_worker
 
-    # Workers started by earlier tests (the session worker) must not take these runs: they stop
-    # consuming the `cpu` queue for this test and get it back at the end.
-    replies = app.control.cancel_consumer("cpu", reply=True, timeout=3) or []
-    others = [name for reply in replies for name in reply]
     ids = [create(alice, run_body(epochs=3)) for _ in range(10)]
     positions = [alice.get(f"/api/runs/{i}/queue").json()["position"] for i in ids]
     workers = []
@@ -378,8 +388,6 @@ def test_ten_runs_on_two_workers_all_finish_in_queue_order(subprocess_env, alice
     finally:
         for w in workers:
             stop_process_group(w.proc)
-        if others:
-            app.control.add_consumer("cpu", destination=others, reply=True, timeout=3)
     runs = [Run.objects.get(pk=i) for i in ids]
     assert [r.status for r in runs] == ["succeeded"] * 10
     assert all(seq == sorted(seq, reverse=True) for seq in seen.values()), seen
