@@ -217,3 +217,22 @@ def celery_worker_proc(subprocess_env):
     yield worker
     stop_process_group(worker.proc)
     worker.log_path.unlink(missing_ok=True)
+
+
+def wait_worker_idle(worker: WorkerProcess, timeout: float = 30.0) -> None:
+    """Until the worker holds no task (active, reserved or scheduled).
+
+    A test that leaves a task behind (a cancelled run's queued twin, say) would otherwise race pytest's
+    database flush: on PostgreSQL the TRUNCATE and the worker's queries can deadlock. A solo worker
+    answers only between tasks, so no answer means busy.
+    """
+    from modelbuilder.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[worker.name], timeout=1.0)
+        answers = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        if all(a is not None and not any(a.get(worker.name) or []) for a in answers):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"worker {worker.name} still busy after {timeout:.0f} s")

@@ -15,6 +15,7 @@ from channels.testing import WebsocketCommunicator
 from modelbuilder.asgi import application
 from modelbuilder.training import services
 from modelbuilder.training.models import Run
+from tests.conftest import wait_worker_idle
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -140,6 +141,7 @@ async def test_cancel_while_running_and_while_queued(celery_worker_proc, alice, 
             break
         await asyncio.sleep(0.1)
     assert queued.status == "cancelled" and queued.started_at is None
+    await sync_to_async(wait_worker_idle)(celery_worker_proc)  # the skipped task too, before the flush
 
 
 async def test_a_diverging_run_ends_failed_with_its_message(
