@@ -88,27 +88,11 @@ class MinMaxNorm(Constraint):
 
 def get(identifier):
     """None → None; a name or config dict → a Constraint; callables pass."""
-    if identifier is None or isinstance(identifier, Constraint):
-        return identifier
-    if isinstance(identifier, str):
-        return CONSTRAINTS.lookup(identifier)()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        return CONSTRAINTS.lookup(identifier["class_name"]).from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint identifier: {identifier!r}")
+    return CONSTRAINTS.instance(identifier, Constraint)
 
 
 def serialize(constraint) -> dict | None:
-    if constraint is None:
-        return None
-    name = CONSTRAINTS.canonical_name(constraint)
-    if name is None:
-        raise ValueError(f"Cannot serialize a custom constraint: {constraint!r}")
-    return {"module": "keras.constraints", "class_name": name, "config": constraint.get_config(),
-            "registered_name": None}
+    return None if constraint is None else CONSTRAINTS.serialize(constraint, "keras.constraints")
 
 
 def deserialize(config):

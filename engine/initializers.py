@@ -241,30 +241,14 @@ class Identity(Initializer):
 
 def get(identifier):
     """A name, a config dict, an Initializer, a callable or None → an initializer (None stays None)."""
-    if identifier is None or isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = INITIALIZERS.lookup(identifier["class_name"])
-        return cls.from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, str):
-        return INITIALIZERS.lookup(identifier)()
-    if isinstance(identifier, type) and issubclass(identifier, Initializer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return INITIALIZERS.instance(identifier, Initializer)
 
 
 def serialize(initializer) -> dict | None:
     """Keras 3's nested-object form: {"module", "class_name", "config", "registered_name"}."""
     if initializer is None:
         return None
-    initializer = get(initializer)
-    name = INITIALIZERS.canonical_name(initializer)
-    if name is None:
-        raise ValueError(f"Cannot serialize a custom initializer: {initializer!r}")
-    return {"module": "keras.initializers", "class_name": name, "config": initializer.get_config(),
-            "registered_name": None}
+    return INITIALIZERS.serialize(get(initializer), "keras.initializers")
 
 
 def deserialize(config):

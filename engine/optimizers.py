@@ -749,22 +749,17 @@ class Nadam(Optimizer):
 def get(identifier) -> Optimizer:
     """A name ("adam", "SGD", "rmsprop"), a config dict ({"class_name": "Adam", "config": {...}}, also
     Keras 2's "Custom>Adam") or an Optimizer → an Optimizer."""
-    if isinstance(identifier, Optimizer):
-        return identifier
+    if identifier is None:
+        raise ValueError("Could not interpret optimizer identifier: None")
     if isinstance(identifier, str):
-        return OPTIMIZERS.lookup(identifier.removeprefix("Custom>"))()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        cls = OPTIMIZERS.lookup(str(identifier["class_name"]).removeprefix("Custom>"))
-        return cls.from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, type) and issubclass(identifier, Optimizer):
-        return identifier()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+        identifier = identifier.removeprefix("Custom>")
+    elif isinstance(identifier, dict) and "class_name" in identifier:
+        identifier = {**identifier, "class_name": str(identifier["class_name"]).removeprefix("Custom>")}
+    return OPTIMIZERS.instance(identifier, Optimizer, allow_callables=False)
 
 
 def serialize(optimizer) -> dict:
-    optimizer = get(optimizer)
-    return {"module": "keras.optimizers", "class_name": OPTIMIZERS.canonical_name(optimizer),
-            "config": optimizer.get_config(), "registered_name": None}
+    return OPTIMIZERS.serialize(get(optimizer), "keras.optimizers")
 
 
 def deserialize(config) -> Optimizer:

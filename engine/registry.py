@@ -67,3 +67,26 @@ class Registry:
         if callable(identifier):
             return identifier
         raise ValueError(f"Could not interpret {self.kind} identifier: {identifier!r}")
+
+    def instance(self, identifier, base: type, *, allow_callables: bool = True):
+        """Like ``get``, for kinds whose configs name *instances* (initializers, constraints, ...):
+        None and instances of ``base`` pass; a name or a subclass of ``base`` → a default instance; a config
+        dict → ``cls.from_config``; other callables pass when ``allow_callables``."""
+        if identifier is None or isinstance(identifier, base):
+            return identifier
+        if isinstance(identifier, str):
+            return self.lookup(identifier)()
+        if isinstance(identifier, dict) and "class_name" in identifier:
+            return self.lookup(identifier["class_name"]).from_config(dict(identifier.get("config") or {}))
+        if isinstance(identifier, type) and issubclass(identifier, base):
+            return identifier()
+        if allow_callables and callable(identifier):
+            return identifier
+        raise ValueError(f"Could not interpret {self.kind} identifier: {identifier!r}")
+
+    def serialize(self, obj, module: str) -> dict:
+        """Keras 3's nested-object form: {"module", "class_name", "config", "registered_name"}."""
+        name = self.canonical_name(obj)
+        if name is None:
+            raise ValueError(f"Cannot serialize a custom {self.kind}: {obj!r}")
+        return {"module": module, "class_name": name, "config": obj.get_config(), "registered_name": None}

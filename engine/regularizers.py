@@ -106,31 +106,13 @@ def l1_l2(l1=0.01, l2=0.01):  # noqa: D103
 
 def get(identifier):
     """None → None; "l1"/"l2"/"l1_l2" → default instances; {"class_name", "config"} → instance; callables pass."""
-    if identifier is None or isinstance(identifier, Regularizer):
-        return identifier
-    if isinstance(identifier, str):
-        key = identifier.lower()
-        if key == "l1_l2":
-            return l1_l2()
-        cls = REGULARIZERS.lookup(identifier)
-        return cls()
-    if isinstance(identifier, dict) and "class_name" in identifier:
-        return REGULARIZERS.lookup(identifier["class_name"]).from_config(dict(identifier.get("config") or {}))
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
+    if isinstance(identifier, str) and identifier.lower() == "l1_l2":
+        return l1_l2()  # Keras' defaults for the string form differ from L1L2()'s
+    return REGULARIZERS.instance(identifier, Regularizer)
 
 
 def serialize(regularizer) -> dict | None:
-    if regularizer is None:
-        return None
-    name = REGULARIZERS.canonical_name(regularizer)
-    if name is None:
-        raise ValueError(f"Cannot serialize a custom regularizer: {regularizer!r}")
-    return {"module": "keras.regularizers", "class_name": name, "config": regularizer.get_config(),
-            "registered_name": None}
+    return None if regularizer is None else REGULARIZERS.serialize(regularizer, "keras.regularizers")
 
 
 def deserialize(config):
