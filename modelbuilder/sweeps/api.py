@@ -25,6 +25,10 @@ class SweepIn(Schema):
     direction: Literal["min", "max"] | None = None
     seed: int | None = Field(None, ge=0, le=2**31 - 1)
     name: str = Field("", max_length=200)
+    # Checked by the service (a message that says what the values mean), not by the schema.
+    pruning: str = Field("median", max_length=16, description='"median" or "none"')
+    pruning_warmup_epochs: int = Field(1, description="epochs every trial trains before a check")
+    pruning_startup_trials: int = Field(3, description="succeeded trials needed for a median")
 
 
 class TrialOut(Schema):
@@ -35,6 +39,8 @@ class TrialOut(Schema):
     status: str
     objective: float | None
     error: str | None
+    pruned_epoch: int | None
+    prune_reason: str | None
     final_metrics: dict[str, float | None] | None
     model_url: str | None
     created_at: str | None
@@ -61,6 +67,9 @@ class SweepOut(Schema):
     objective: str
     direction: str
     seed: int
+    pruning: str
+    pruning_warmup_epochs: int
+    pruning_startup_trials: int
     best_trial: int | None
     best_objective: float | None
     best_params: dict[str, Any] | None
@@ -97,6 +106,9 @@ def sweep_create(request, payload: SweepIn):
         direction=payload.direction,
         seed=payload.seed,
         name=payload.name,
+        pruning=payload.pruning,
+        pruning_warmup_epochs=payload.pruning_warmup_epochs,
+        pruning_startup_trials=payload.pruning_startup_trials,
     )
     return Status(201, selectors.sweep_to_dict(sweep))
 

@@ -6,7 +6,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from modelbuilder.sweeps import selectors
 from modelbuilder.sweeps.events import sweep_group
 
-TERMINAL = {"succeeded", "failed", "cancelled"}
+TERMINAL = {"succeeded", "failed", "cancelled", "pruned"}
 
 
 class SweepConsumer(AsyncJsonWebsocketConsumer):

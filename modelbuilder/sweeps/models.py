@@ -16,6 +16,10 @@ class Sweep(models.Model):
         RANDOM = "random"
         BAYESIAN = "bayesian"
 
+    class Pruning(models.TextChoices):
+        MEDIAN = "median"  # engine.tuning.MedianPruner on the stored epochs (sweeps/pruning.py)
+        NONE = "none"
+
     TERMINAL = (Status.SUCCEEDED, Status.FAILED, Status.CANCELLED)
 
     owner = models.ForeignKey(
@@ -43,6 +47,10 @@ class Sweep(models.Model):
     objective = models.CharField(max_length=64, default="val_loss")
     direction = models.CharField(max_length=3, default="min")  # "min" | "max"
     seed = models.BigIntegerField(default=0)
+    pruning = models.CharField(max_length=8, choices=Pruning.choices, default=Pruning.MEDIAN)
+    # A trial is never pruned at an epoch <= warmup, nor before `startup` trials have succeeded.
+    pruning_warmup_epochs = models.PositiveIntegerField(default=1)
+    pruning_startup_trials = models.PositiveIntegerField(default=3)
 
     status = models.CharField(
         max_length=16, choices=Status.choices, default=Status.RUNNING, db_index=True
@@ -70,7 +78,8 @@ class Sweep(models.Model):
 class SweepTrial(models.Model):
     """One point of the search space, trained as its own Run (null when the run could not start)."""
 
-    TERMINAL = ("succeeded", "failed", "cancelled")
+    # "pruned": stopped early by the median rule (its run ended cancelled); objective = best epoch.
+    TERMINAL = ("succeeded", "failed", "cancelled", "pruned")
 
     sweep = models.ForeignKey(Sweep, on_delete=models.CASCADE, related_name="trials")
     number = models.PositiveIntegerField(help_text="1-based, in the order the oracle proposed them")
@@ -87,6 +96,9 @@ class SweepTrial(models.Model):
     status = models.CharField(max_length=16, default="queued")
     objective = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
+    # Set once, when the median rule stops the trial (its run is asked to stop like a cancel).
+    pruned_epoch = models.PositiveIntegerField(null=True, blank=True)
+    prune_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -39,6 +39,8 @@ from modelbuilder.training.services import run_cancel, run_create
 
 MAX_TRIALS = 200
 MAX_PARALLELISM = 16
+MAX_PRUNING_WARMUP = 1000
+MAX_PRUNING_STARTUP = MAX_TRIALS
 ACTIVE = ("queued", "running")
 
 
@@ -109,6 +111,21 @@ def _check_objective(objective: str, cfg: dict, dataset, space_raw: dict) -> Non
         )
 
 
+def _check_pruning(pruning: str, warmup: int, startup: int) -> None:
+    if pruning not in Sweep.Pruning.values:
+        raise ApplicationError(
+            f"pruning must be 'median' (stop trials worse than the median of the others at the "
+            f"same epoch) or 'none'; got {pruning!r}.",
+            code="invalid_pruning",
+        )
+    if not 0 <= warmup <= MAX_PRUNING_WARMUP or not 1 <= startup <= MAX_PRUNING_STARTUP:
+        raise ApplicationError(
+            f"pruning_warmup_epochs must be 0 to {MAX_PRUNING_WARMUP} and "
+            f"pruning_startup_trials 1 to {MAX_PRUNING_STARTUP}.",
+            code="invalid_pruning",
+        )
+
+
 def sweep_create(
     *,
     owner: AbstractBaseUser,
@@ -125,6 +142,9 @@ def sweep_create(
     target: str | None = None,
     features: list[str] | None = None,
     name: str = "",
+    pruning: str = Sweep.Pruning.MEDIAN,
+    pruning_warmup_epochs: int = 1,
+    pruning_startup_trials: int = 3,
 ) -> Sweep:
     """Check everything, create the sweep and queue its first trials (after commit)."""
     if strategy not in Sweep.Strategy.values:
@@ -136,6 +156,7 @@ def sweep_create(
             f"max_trials must be 1 to {MAX_TRIALS} and parallelism 1 to {MAX_PARALLELISM}.",
             code="invalid_budget",
         )
+    _check_pruning(pruning, pruning_warmup_epochs, pruning_startup_trials)
     texts = [name or "", target or "", *(features or [])]
     if not all(isinstance(t, str) and storable_text(t) for t in texts):
         raise ApplicationError(
@@ -176,6 +197,9 @@ def sweep_create(
             objective=objective,
             direction=direction,
             seed=random.randrange(2**31) if seed is None else seed,
+            pruning=pruning,
+            pruning_warmup_epochs=pruning_warmup_epochs,
+            pruning_startup_trials=pruning_startup_trials,
         )
         # The first trial goes through run_create's checks (target, loss, shapes): a refusal there
         # refuses the whole sweep (this transaction rolls back) with run_create's 4xx.
@@ -290,13 +314,20 @@ def _objective(sweep: Sweep, run: Run) -> float | None:
 
 
 def _sync_trials(sweep: Sweep) -> None:
-    """Record every trial whose run has ended; pick the best succeeded trial."""
+    """Record every trial whose run has ended; pick the best succeeded trial.
+
+    A trial marked by the median rule (pruning.py) whose run then stopped is "pruned", with its
+    best epoch so far as objective (the oracle is told it); it is never the best trial (its run
+    stopped early and has no model file).
+    """
     for trial in sweep.trials.select_related("run").exclude(status__in=SweepTrial.TERMINAL):
         run = trial.run
         if run is not None and not run.is_terminal:
             continue
         if run is None:
             trial.status, trial.error = "failed", "The trial's run was deleted."
+        elif trial.pruned_epoch is not None and run.status == Run.Status.CANCELLED:
+            trial.status, trial.objective = "pruned", _objective(sweep, run)
         else:
             trial.status = run.status
             trial.objective = _objective(sweep, run) if run.status == "succeeded" else None

@@ -55,6 +55,11 @@ def nothing_created():
         ({"strategy": "hyperband"}, 422, "validation_error"),
         ({"max_trials": 0}, 422, "validation_error"),
         ({"parallelism": 99}, 422, "validation_error"),
+        ({"pruning": "hyperband"}, 400, "invalid_pruning"),
+        ({"pruning": None}, 422, "validation_error"),
+        ({"pruning_warmup_epochs": -1}, 400, "invalid_pruning"),
+        ({"pruning_startup_trials": 0}, 400, "invalid_pruning"),
+        ({"pruning_warmup_epochs": "soon"}, 422, "validation_error"),
         ({"config": {"epochs": 0}}, 422, "validation_error"),
         ({"target": "no_such_column"}, 400, "invalid_target"),
         ({"config": {"loss": "mean_squared_error"}}, 400, "loss_mismatch"),
@@ -132,3 +137,17 @@ def test_staff_see_sweeps_and_trials_in_the_admin(alice, sweep_body, staff_user,
     page = staff.get(f"/admin/sweeps/sweep/{created['id']}/change/")
     assert page.status_code == 200 and b"units@d1" in page.content
     assert staff.get("/admin/sweeps/sweep/add/").status_code == 403
+
+
+def test_pruning_defaults_to_median_and_is_in_the_sweep_json(alice, sweep_body, mb):
+    created = post(alice, sweep_body()).json()
+    assert created["pruning"] == "median"
+    assert (created["pruning_warmup_epochs"], created["pruning_startup_trials"]) == (1, 3)
+    trial = created["trials"][0]
+    assert trial["pruned_epoch"] is None and trial["prune_reason"] is None
+    off = post(alice, sweep_body(pruning="none", pruning_warmup_epochs=0)).json()
+    stored = Sweep.objects.get(pk=off["id"])
+    assert (stored.pruning, stored.pruning_warmup_epochs) == ("none", 0)
+    assert alice.get(f"/api/sweeps/{off['id']}").json()["pruning"] == "none"
+    error = mb.assert_error(post(alice, sweep_body(pruning="Median")), 400, "invalid_pruning")
+    assert "'median'" in error["message"] and "'none'" in error["message"]
