@@ -3,6 +3,10 @@ import type { RunConfig, RunStatus } from "../api/types";
 
 export type Strategy = "grid" | "random" | "bayesian";
 export type SweepStatus = "running" | "succeeded" | "failed" | "cancelled";
+/** "median": stop a trial whose objective is worse than the median of the succeeded trials at the same epoch. */
+export type Pruning = "median" | "none";
+/** A trial is its run's status, or "pruned": stopped early by the median rule (its run ended cancelled). */
+export type TrialStatus = RunStatus | "pruned";
 
 export type ParamSpecJson =
   | { type: "int"; min: number; max: number; step?: number; log?: boolean }
@@ -18,9 +22,13 @@ export interface Trial {
   run: number | null;
   params: Record<string, unknown>;
   based_on: number;
-  status: RunStatus;
+  status: TrialStatus;
+  /** For a pruned trial: its best epoch so far. */
   objective: number | null;
   error: string | null;
+  /** Set when the median rule stopped the trial (also while its run is still stopping). */
+  pruned_epoch: number | null;
+  prune_reason: string | null;
   final_metrics: Record<string, number | null> | null;
   model_url: string | null;
   created_at: string | null;
@@ -47,6 +55,9 @@ export interface Sweep {
   objective: string;
   direction: "min" | "max";
   seed: number;
+  pruning: Pruning;
+  pruning_warmup_epochs: number;
+  pruning_startup_trials: number;
   best_trial: number | null;
   best_objective: number | null;
   best_params: Record<string, unknown> | null;
@@ -70,6 +81,12 @@ export interface SweepCreate {
   objective: string;
   direction?: "min" | "max" | null;
   name?: string;
+  /** Default "median". */
+  pruning?: Pruning;
+  /** Epochs every trial trains before it can be pruned (default 1). */
+  pruning_warmup_epochs?: number;
+  /** Succeeded trials needed before any pruning (default 3). */
+  pruning_startup_trials?: number;
 }
 
 export interface Applied {
