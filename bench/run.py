@@ -1,6 +1,6 @@
 """Time the workloads in the engine and (when importable) PyTorch, interleaved, and print ratios.
 
-Usage: python -m bench [--reps 5] [--workloads mlp,cnn,lstm] [--threads 2] [--clock wall|cpu]
+Usage: python -m bench [--reps 5] [--workloads mlp,cnn,lstm[,gru,lstm_masked]] [--threads 2] [--clock wall|cpu]
                        [--device cpu|gpu] [--batches 128,512]
 
 See bench/README.md for what the figures mean.
@@ -92,7 +92,7 @@ def engine_peak_mb(name, x, y, batch) -> float:
     return peak / 2**20
 
 
-HEADER = (f"{'workload':8} {'batch':>5} {'engine train':>13} {'torch train':>12} {'ratio':>6} "
+HEADER = (f"{'workload':11} {'batch':>5} {'engine train':>13} {'torch train':>12} {'ratio':>6} "
           f"{'engine infer':>13} {'torch infer':>12} {'ratio':>6} {'engine peak MB':>15}")
 
 
@@ -172,25 +172,34 @@ def run_workload(name, reps, have_torch, gflops, batch=None, torch_device="cpu")
     batch = batch or spec["batch"]
     n = spec["n"] if batch == spec["batch"] else batch * max(8, spec["n"] // spec["batch"])
     x, y = W.data(name, n)
+    versus = spec.get("versus")  # compared with another engine workload instead of PyTorch
+    if versus:
+        xv, yv = W.data(versus, n)
     e_tr, e_in, t_tr, t_in = [], [], [], []
     for _ in range(reps):  # interleaved: a noisy neighbour hurts both sides alike
         tr, inf = engine_rates(name, x, y, batch)
         e_tr.append(tr)
         e_in.append(inf)
-        if have_torch:
+        if versus:
+            tr, inf = engine_rates(versus, xv, yv, batch)
+        elif have_torch:
             tr, inf = torch_rates(name, x, y, batch, torch_device)
-            t_tr.append(tr)
-            t_in.append(inf)
+        else:
+            continue
+        t_tr.append(tr)
+        t_in.append(inf)
     med = statistics.median
     nan = float("nan")
     ratio_tr = med(a / b for a, b in zip(e_tr, t_tr)) if t_tr else nan
     ratio_in = med(a / b for a, b in zip(e_in, t_in)) if t_in else nan
     peak = engine_peak_mb(name, x[: batch * 4], y[: batch * 4], batch)
-    print(f"{name:8} {batch:5d} {med(e_tr):13,.0f} {med(t_tr) if t_tr else nan:12,.0f} {ratio_tr:6.2f} "
+    print(f"{name:11} {batch:5d} {med(e_tr):13,.0f} {med(t_tr) if t_tr else nan:12,.0f} {ratio_tr:6.2f} "
           f"{med(e_in):13,.0f} {med(t_in) if t_in else nan:12,.0f} {ratio_in:6.2f} {peak:15.1f}", flush=True)
+    if versus:
+        print(f"            {name}: the 'torch' columns are the engine's own {versus} workload (not PyTorch)")
     if name == "mlp":
         flops = 6 * (784 * 512 + 512 * 256 + 256 * 10)  # forward 2 + backward 4 FLOPs per weight per sample
-        print(f"         MLP training reaches {med(e_tr) * flops / 1e9 / gflops:.0%} of the GEMM peak")
+        print(f"            MLP training reaches {med(e_tr) * flops / 1e9 / gflops:.0%} of the GEMM peak")
 
 
 if __name__ == "__main__":

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import contextlib
 
-import numpy
-
 from engine.autograd import Function, Tensor, is_grad_enabled
 from engine.backend import xp_of
-from engine.ops.recurrent_kernels import lstm_kernels
+from engine.ops import recurrent_fast as F
 
 _controller = []
 
@@ -84,7 +82,14 @@ def _acts(activation, recurrent_activation):
 
 
 class _Recurrent(Function):
-    """Shared plumbing: time-major inputs, the input projection and its backward."""
+    """Shared plumbing: time-major inputs, the input projection and its backward.
+
+    ``use_kernels=False`` forces the numpy step loop; otherwise float32 numpy arrays with the default
+    activations run the numba path (``recurrent_fast``). CuPy arrays, float64 and other activations always
+    take the numpy step loop."""
+
+    use_kernels = True
+    one_blas_thread = staticmethod(_one_blas_thread)
 
     def _prepare(self, x, kernel, bias_row, mask, go_backwards):
         xp = xp_of(x)
@@ -131,17 +136,7 @@ def _carry(xp, m, new, old):
 class LSTM(_Recurrent):
     """parents: x (N, T, D), h0 (N, U), c0 (N, U), kernel (D, 4U), recurrent_kernel (U, 4U)[, bias (4U,)].
 
-    ``use_kernels=False`` forces the numpy step loop (the numba kernels otherwise run float32 numpy arrays
-    with tanh/sigmoid and no mask). Without gradients (inference) the gates are not kept per step."""
-
-    use_kernels = True
-
-    def _kernels_for(self, xw, h0, c0, rkernel, mask, activation, recurrent_activation):
-        arrays = (xw, h0, c0, rkernel)
-        if not (self.use_kernels and mask is None and activation == "tanh" and recurrent_activation == "sigmoid"
-                and all(isinstance(a, numpy.ndarray) and a.dtype == numpy.float32 for a in arrays)):
-            return None  # CuPy arrays, float64, masks and other activations: the numpy step loop
-        return lstm_kernels()
+    Without gradients (inference) the gates are not kept per step."""
 
     def forward(self, x, h0, c0, kernel, rkernel, *bias, mask=None, rec_mask=None, go_backwards=False,
                 activation="tanh", recurrent_activation="sigmoid"):
@@ -149,11 +144,15 @@ class LSTM(_Recurrent):
         (act, _), (ract, _) = self.acts = _acts(activation, recurrent_activation)
         n, t, _ = x.shape
         u = rkernel.shape[0]
-        _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         keep = is_grad_enabled() and any(self.needs_input_grad)
-        kernels = self._kernels_for(xw, h0, c0, rkernel, mask, activation, recurrent_activation)
-        if kernels is not None:
-            return self._forward_kernel(kernels[0], xw, h0, c0, rkernel, rec_mask, keep, bool(bias))
+        ks = None
+        if activation == "tanh" and recurrent_activation == "sigmoid":
+            ks = F.usable(self, "lstm", (x, h0, c0, kernel, rkernel, *bias))
+        if ks is not None:
+            out = F.lstm_forward(self, ks, x, h0, c0, kernel, rkernel, bias[0] if bias else None, mask, rec_mask,
+                                 go_backwards, keep)
+            return out.transpose(1, 0, 2)
+        _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         fast = activation == "tanh" and recurrent_activation == "sigmoid"
         rk = rkernel
         if fast:  # fold -1 (sigmoid gates) and -2 (the tanh gate) into the projections: one exp per step
@@ -207,62 +206,13 @@ class LSTM(_Recurrent):
         self.fast, self.kernels = fast, None
         return out.transpose(1, 0, 2)
 
-    def _forward_kernel(self, step, xw, h0, c0, rkernel, rec_mask, keep, has_bias):
-        """The numba path: per step one GEMM (BLAS) and one fused elementwise pass."""
-        xp = xp_of(xw)
-        t, n, _ = xw.shape
-        u = rkernel.shape[0]
-        dtype = xw.dtype
-        rk = rkernel.astype(dtype, copy=True)
-        rk[:, 2 * u:3 * u] *= 2.0  # the kernel takes 2a for the tanh gate (see recurrent_kernels)
-        xw[:, :, 2 * u:3 * u] *= 2.0
-        gates = xp.empty((t if keep else 1, n, 4 * u), dtype=dtype)
-        tcs = xp.empty((t if keep else 1, n, u), dtype=dtype)
-        out = xp.empty((t, n, 2 * u), dtype=dtype)
-        first = xp.empty((n, 2 * u), dtype=dtype)  # [h0 | c0]
-        first[:, :u], first[:, u:] = h0, c0
-        prev = first
-        with _one_blas_thread(xp):
-            for s in range(t):
-                k = s if keep else 0
-                z = gates[k]
-                hin = prev[:, :u]
-                if rec_mask is not None:
-                    hin = hin * rec_mask
-                xp.matmul(hin, rk, out=z)
-                step(z, xw[s], prev, out[s], tcs[k])
-                prev = out[s]
-        self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
-        self.gates, self.tcs, self.out, self.has_bias = (gates, tcs, out, has_bias) if keep else (None,) * 4
-        self.first, self.fast, self.kernels = first, True, lstm_kernels()
-        return out.transpose(1, 0, 2)
-
-    def _backward_kernel(self, grad):
-        xp = xp_of(grad)
-        step = self.kernels[1]
-        t, n, u2 = self.out.shape
-        u = u2 // 2
-        g = xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=self.out.dtype)  # (T, N, 2U)
-        dz_all = xp.empty_like(self.gates)
-        dh_next = xp.zeros((n, u), dtype=g.dtype)
-        dc_next = xp.zeros((n, u), dtype=g.dtype)
-        rk_t = xp.ascontiguousarray(self.rkernel.T, dtype=g.dtype)
-        with _one_blas_thread(xp):
-            for s in range(t - 1, -1, -1):
-                prev = self.out[s - 1] if s else self.first
-                step(g[s], dh_next, dc_next, self.gates[s], self.tcs[s], prev, dz_all[s])
-                xp.matmul(dz_all[s], rk_t, out=dh_next)
-                if self.rec_mask is not None:
-                    dh_next *= self.rec_mask
-        return dz_all, dh_next, dc_next
-
     def backward(self, grad):
         xp = xp_of(grad)
         (_, dact), (_, dract) = self.acts
         t, n, u2 = self.out.shape
         u = u2 // 2
         if self.kernels is not None:
-            dz_all, dh_next, dc_next = self._backward_kernel(grad)
+            dz_all, dh_next, dc_next = F.lstm_backward(self, grad)
             return self._weight_grads(xp, dz_all, dh_next, dc_next, u)
         g = grad.transpose(1, 0, 2)  # (T, N, 2U)
         dz_all = xp.empty_like(self.gates)
@@ -333,6 +283,16 @@ class GRU(_Recurrent):
         b_in = b_rec = None
         if bias:
             b_in, b_rec = (bias[0][0], bias[0][1]) if reset_after else (bias[0], None)
+        self.has_bias = bool(bias)
+        ks = None
+        if activation == "tanh" and recurrent_activation == "sigmoid":
+            ks = F.usable(self, "gru", (x, h0, kernel, rkernel, *bias))
+        if ks is not None:
+            keep = is_grad_enabled() and any(self.needs_input_grad)
+            out = F.gru_forward(self, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_backwards,
+                                reset_after, keep)
+            return out.transpose(1, 0, 2)
+        self.kernels = None
         _, xw = self._prepare(x, kernel, b_in, mask, go_backwards)
         zr_all = xp.empty((t, n, 2 * u), dtype=x.dtype)
         n_all = xp.empty((t, n, u), dtype=x.dtype)
@@ -369,11 +329,14 @@ class GRU(_Recurrent):
                 out[s] = h_new
                 h = out[s]
         self.h0, self.rkernel, self.rec_mask, self.reset_after = h0, rkernel, rec_mask, reset_after
-        self.zr_all, self.n_all, self.aux, self.out, self.has_bias = zr_all, n_all, aux, out, bool(bias)
+        self.zr_all, self.n_all, self.aux, self.out = zr_all, n_all, aux, out
         self.r_zr, self.r_h = r_zr, r_h
         return out.transpose(1, 0, 2)
 
     def backward(self, grad):
+        if self.kernels is not None:
+            dxw, drec, dh_next = F.gru_backward(self, grad)
+            return self._weight_grads(xp_of(grad), dxw, drec, dh_next)
         xp = xp_of(grad)
         (_, dact), (_, dract) = self.acts
         t, n, u = self.out.shape
@@ -414,6 +377,10 @@ class GRU(_Recurrent):
                 if self.mask is not None:
                     dh_prev += dh_carry
                 dh_next = dh_prev
+        return self._weight_grads(xp, dxw, drec, dh_next)
+
+    def _weight_grads(self, xp, dxw, drec, dh_next):
+        u = self.out.shape[2]
         dx, dk, db_in = self._input_grads(dxw)
         hprev = xp.concatenate([self.h0[None], self.out[:-1]], axis=0)
         if self.rec_mask is not None:
@@ -427,7 +394,7 @@ class GRU(_Recurrent):
             drk = xp.concatenate([hprev2.T @ dxw[:, :, :2 * u].reshape(-1, 2 * u),
                                   self.aux.reshape(-1, u).T @ dxw[:, :, 2 * u:].reshape(-1, u)], axis=1)
             db = db_in
-        self.zr_all = self.n_all = self.aux = self.out = None
+        self.zr_all = self.n_all = self.aux = self.out = self.gates = None
         return (dx, dh_next, dk, drk, *((db,) if self.has_bias else ()))
 
 
@@ -440,6 +407,13 @@ class SimpleRNN(_Recurrent):
         (act, _), _ = self.acts = _acts(activation, "linear")
         n, t, _ = x.shape
         u = rkernel.shape[0]
+        ks = F.usable(self, "rnn", (x, h0, kernel, rkernel, *bias)) if activation == "tanh" else None
+        if ks is not None:
+            keep = is_grad_enabled() and any(self.needs_input_grad)
+            out = F.rnn_forward(self, ks, x, h0, kernel, rkernel, bias[0] if bias else None, mask, rec_mask,
+                                go_backwards, keep)
+            return out.transpose(1, 0, 2)
+        self.kernels = None
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         new = xp.empty((t, n, u), dtype=x.dtype)  # act outputs before masking
         out = new if self.mask is None else xp.empty((t, n, u), dtype=x.dtype)
@@ -459,6 +433,9 @@ class SimpleRNN(_Recurrent):
         return out.transpose(1, 0, 2)
 
     def backward(self, grad):
+        if self.kernels is not None:
+            da_all, dh_next = F.rnn_backward(self, grad)
+            return self._weight_grads(xp_of(grad), da_all, dh_next)
         xp = xp_of(grad)
         (_, dact), _ = self.acts
         t, n, u = self.out.shape
@@ -479,6 +456,10 @@ class SimpleRNN(_Recurrent):
                     dh_next *= self.rec_mask
                 if self.mask is not None:
                     dh_next += dh_carry
+        return self._weight_grads(xp, da_all, dh_next)
+
+    def _weight_grads(self, xp, da_all, dh_next):
+        u = self.out.shape[2]
         dx, dk, db = self._input_grads(da_all)
         hprev = xp.concatenate([self.h0[None], self.out[:-1]], axis=0)
         if self.rec_mask is not None:
