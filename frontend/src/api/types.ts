@@ -1,5 +1,6 @@
 // Shapes of the HTTP API (see shared/DESIGN.md and docs/contracts.md). Optional fields are
 // ones the server may add; the UI tolerates their absence.
+import type { ParamSpecJson } from "../sweeps/types";
 
 export interface HealthPart {
   ok: boolean;
@@ -42,6 +43,8 @@ export interface GraphNode {
   params: Params;
   position?: { x: number; y: number };
   shared_with?: string;
+  /** Parameters a sweep would search: param name → the sweep API's spec (docs/contracts.md). */
+  search?: Record<string, ParamSpecJson>;
 }
 export interface GraphEdge {
   source: string;

@@ -6,6 +6,8 @@ import { errorsFor, selectedNodes, shapeOf, warningsFor } from "./selectors";
 import { useEditor } from "./store";
 import { FixButton } from "./FixButton";
 import { DesignOverview } from "./DesignOverview";
+import { layerCandidate } from "../sweeps/searchSpace";
+import { markOwner } from "./searchMarks";
 
 export function Inspector() {
   const selected = useEditor(useShallow(selectedNodes));
@@ -24,7 +26,20 @@ function NodeInspector({ id }: { id: string }) {
   const count = useEditor((s) => s.validation?.params?.[id]);
   const errors = useEditor(useShallow((s) => errorsFor(s, id)));
   const warnings = useEditor(useShallow((s) => warningsFor(s, id)));
-  const { updateParam, shareLayer, deleteSelected } = useEditor.getState();
+  // A shared copy's marks live on the node that owns the layer (the sweep API searches owners only).
+  const owner = useEditor((s) => markOwner(s.nodes, id));
+  const { updateParam, setSearch, shareLayer, deleteSelected } = useEditor.getState();
+  const searchFor = (name: string) => {
+    const p = spec?.params.find((x) => x.name === name);
+    const candidate = p && owner && node.data.layer !== "Input" ? layerCandidate(owner.id, p, node.data.params[name], spec?.key_params) : null;
+    if (!candidate) return undefined;
+    return {
+      candidate,
+      spec: owner?.data.search?.[name],
+      // An invalid draft keeps the last valid mark (the field shows the error), like a parameter value.
+      onCommit: (next: Parameters<typeof setSearch>[2], error?: string) => !error && setSearch(id, name, next),
+    };
+  };
 
   return (
     <div className="inspector-body" data-testid="node-inspector" data-node-id={id}>
@@ -56,7 +71,7 @@ function NodeInspector({ id }: { id: string }) {
       )}
       {!spec && <div className="banner banner-error small">“{node.data.layer}” is not in the engine's layer catalog.</div>}
       <form className="param-form" onSubmit={(e) => e.preventDefault()} key={id}>
-        {spec && fieldsFor(spec).map((f) => <ParamField key={f.name} field={f} value={node.data.params[f.name]} onCommit={(v) => updateParam(id, f.name, v)} />)}
+        {spec && fieldsFor(spec).map((f) => <ParamField key={f.name} field={f} value={node.data.params[f.name]} onCommit={(v) => updateParam(id, f.name, v)} search={searchFor(f.name)} />)}
         {spec && spec.params.length === 0 && <p className="muted">This layer has no parameters.</p>}
       </form>
       <div className="row gap wrap">

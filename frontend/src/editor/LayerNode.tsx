@@ -5,6 +5,7 @@ import { useShallow } from "zustand/react/shallow";
 import { formatCount, formatShape } from "./format";
 import { inputHandleCount } from "./graph";
 import { keyParamSummary } from "./paramForm";
+import { markSummary } from "./searchMarks";
 import { errorsFor, shapeOf, warningsFor } from "./selectors";
 import { useEditor } from "./store";
 import { inputHandleId, OUTPUT_HANDLE, type LayerFlowNode } from "./types";
@@ -19,6 +20,9 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
   const params = useEditor((s) => s.validation?.params?.[id]);
   const unknown = useEditor((s) => s.catalog.size > 0 && !spec);
   const summary = keyParamSummary(spec, data.params);
+  // A shared copy is varied with its owner: show the owner's marks on it too.
+  const marks = useEditor((s) => (data.sharedWith ? s.nodes.find((n) => n.id === data.sharedWith)?.data.search : data.search));
+  const searched = Object.entries(marks ?? {}).map(([param, m]) => markSummary(param, m));
   const hasError = errors.length > 0 || unknown;
 
   return (
@@ -46,6 +50,11 @@ function LayerNodeView({ id, data, selected }: NodeProps<LayerFlowNode>) {
       </div>
       {data.sharedWith && <div className="ln-shared">shares weights with {data.sharedWith}</div>}
       {summary.length > 0 && <div className="ln-params">{summary.join(" · ")}</div>}
+      {searched.length > 0 && (
+        <div className="ln-search" data-testid="node-search-badge" title={`A sweep varies: ${searched.join("; ")}`}>
+          <span className="ln-search-tag">search</span> {searched.join(" · ")}
+        </div>
+      )}
       <div className="ln-foot">
         <span className="ln-shape" data-testid="node-shape">
           {formatShape(shape)}

@@ -1,17 +1,21 @@
 import { useEffect, useState } from "react";
 import { formatValue, parseField, type FieldDef } from "./paramForm";
+import { SearchEditor, SearchToggle, useSearchMark, type SearchProps } from "./SearchMarkField";
 
 interface Props {
   field: FieldDef;
   value: unknown;
   onCommit: (value: unknown) => void;
   disabled?: boolean;
+  /** Set for parameters a sweep can search: the search mark under the field. */
+  search?: SearchProps;
 }
 
 /** One inspector field. Keeps what the person types; commits only values that parse. */
-export function ParamField({ field, value, onCommit, disabled }: Props) {
+export function ParamField({ field, value, onCommit, disabled, search }: Props) {
   const [raw, setRaw] = useState(formatValue(value));
   const [error, setError] = useState<string | undefined>();
+  const mark = useSearchMark(search);
 
   // Follow outside changes (undo, fixes) unless the field holds an invalid draft.
   useEffect(() => {
@@ -31,13 +35,16 @@ export function ParamField({ field, value, onCommit, disabled }: Props) {
 
   return (
     <div className="field">
-      <label className="field-label" htmlFor={id}>
-        <span>
+      <div className="field-label">
+        <label htmlFor={id}>
           {field.label}
           {spec.required && <span className="req"> *</span>}
+        </label>
+        <span className="row gap-small">
+          {range && <span className="muted">{range}</span>}
+          {mark && <SearchToggle mark={mark} testid={`search-${field.name}`} />}
         </span>
-        {range && <span className="muted">{range}</span>}
-      </label>
+      </div>
       {field.widget === "checkbox" ? (
         <input
           id={id}
@@ -73,6 +80,7 @@ export function ParamField({ field, value, onCommit, disabled }: Props) {
         />
       )}
       {error ? <div className="field-error" data-testid={`${id}-error`}>{error}</div> : spec.help && <div className="field-help">{spec.help}</div>}
+      {mark && <SearchEditor mark={mark} testid={`search-${field.name}`} />}
     </div>
   );
 }

@@ -54,7 +54,7 @@ export function pasteClip(state: GraphState, clip: Clip, offset = { x: 40, y: 40
   }
   const pasted = clip.nodes.map((n) => {
     const shared = n.data.sharedWith ? (rename.get(n.data.sharedWith) ?? n.data.sharedWith) : undefined;
-    const node = makeNode(rename.get(n.id)!, n.data.layer, { ...n.data.params }, { x: n.position.x + offset.x, y: n.position.y + offset.y }, shared);
+    const node = makeNode(rename.get(n.id)!, n.data.layer, { ...n.data.params }, { x: n.position.x + offset.x, y: n.position.y + offset.y }, shared, n.data.search);
     return { ...node, selected: true };
   });
   const edges = clip.edges.map((e) => ({ ...e, id: `${e.id}-p${Date.now()}`, source: rename.get(e.source)!, target: rename.get(e.target)! }));

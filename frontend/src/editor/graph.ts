@@ -11,9 +11,10 @@ export function makeEdge(source: string, target: string, k = 0): FlowEdge {
   return { id: edgeId(source, target, k), source, target, sourceHandle: OUTPUT_HANDLE, targetHandle: inputHandleId(k) };
 }
 
-export function makeNode(id: string, layer: string, params: GraphNode["params"], position = { x: 0, y: 0 }, sharedWith?: string): LayerFlowNode {
+export function makeNode(id: string, layer: string, params: GraphNode["params"], position = { x: 0, y: 0 }, sharedWith?: string, search?: GraphNode["search"]): LayerFlowNode {
   const data: LayerFlowNode["data"] = { layer, params };
   if (sharedWith) data.sharedWith = sharedWith;
+  if (search && Object.keys(search).length) data.search = { ...search };
   return { id, type: "layer", position, data };
 }
 
@@ -27,6 +28,7 @@ export function toGraph({ nodes, edges }: GraphState): Graph {
       position: { x: Math.round(n.position.x), y: Math.round(n.position.y) },
     };
     if (n.data.sharedWith) out.shared_with = n.data.sharedWith;
+    if (n.data.search && Object.keys(n.data.search).length) out.search = { ...n.data.search };
     return out;
   });
   const byTarget = new Map<string, FlowEdge[]>();
@@ -47,7 +49,7 @@ export function toGraph({ nodes, edges }: GraphState): Graph {
 /** Graph JSON → React Flow state. Nodes without a position are laid out. */
 export function fromGraph(graph: Graph): GraphState {
   const nodes = (graph.nodes ?? []).map((n) =>
-    makeNode(n.id, n.layer, { ...(n.params ?? {}) }, n.position ? { ...n.position } : { x: 0, y: 0 }, n.shared_with),
+    makeNode(n.id, n.layer, { ...(n.params ?? {}) }, n.position ? { ...n.position } : { x: 0, y: 0 }, n.shared_with, n.search),
   );
   const seen = new Map<string, number>();
   const edges = (graph.edges ?? []).map((e) => {

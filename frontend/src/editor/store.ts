@@ -7,6 +7,8 @@ import { createsCycle, fromGraph, makeNode, nextNodeId, toGraph } from "./graph"
 import { emptyHistory, record, redo, undo, type History } from "./history";
 import { layeredLayout } from "./layout";
 import { defaultParams } from "./paramForm";
+import { setMark } from "./searchMarks";
+import type { ParamSpecJson } from "../sweeps/types";
 import type { FlowEdge, GraphState, LayerFlowNode } from "./types";
 
 export interface EditorState extends GraphState {
@@ -37,6 +39,8 @@ export interface EditorState extends GraphState {
 
   addLayer: (layer: string, position: { x: number; y: number }) => string;
   updateParam: (id: string, name: string, value: unknown) => void;
+  /** Marks `name` of node `id` (its owner, for a shared copy) as searched with `spec`; undefined clears it. */
+  setSearch: (id: string, name: string, spec: ParamSpecJson | undefined) => void;
   applyFix: (fix: Fix) => string | null;
   shareLayer: (id: string) => void;
   select: (ids: string[]) => void;
@@ -131,6 +135,11 @@ export const useEditor = create<EditorState>()((set, get) => {
         return { ...n, data: { ...n.data, params } };
       });
       change({ nodes, edges: get().edges }, `param:${id}:${name}`);
+    },
+    setSearch: (id, name, spec) => {
+      // Marks do not change the model, so validation is not re-run (structural = false). Typing into a
+      // mark coalesces into one undo step; removing it is a step of its own.
+      change({ nodes: setMark(get().nodes, id, name, spec), edges: get().edges }, spec ? `search:${id}:${name}` : null, false);
     },
     applyFix: (fix) => {
       const res = applyFix(get(), fix);

@@ -1,11 +1,14 @@
 import type { Edge, Node } from "@xyflow/react";
 import type { Params } from "../api/types";
+import type { ParamSpecJson } from "../sweeps/types";
 
 export interface LayerNodeData extends Record<string, unknown> {
   layer: string;
   params: Params;
   /** Id of the node whose layer object (and weights) this node reuses. */
   sharedWith?: string;
+  /** Search marks (graph JSON `search`): param name → sweep spec; only on nodes that own their layer. */
+  search?: Record<string, ParamSpecJson>;
 }
 
 export type LayerFlowNode = Node<LayerNodeData, "layer">;

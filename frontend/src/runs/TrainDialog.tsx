@@ -5,10 +5,16 @@ import type { RunConfig } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { loadChoice, saveChoice, taskFor, type ColumnChoice } from "../datasets/columnChoice";
 import { toGraph } from "../editor/graph";
+import { marksToSpace } from "../editor/searchMarks";
 import { useEditor } from "../editor/store";
 import { useAsync } from "../lib/useAsync";
+import { sweepsApi } from "../sweeps/api";
+import { gridSize, objectivesFor } from "../sweeps/searchSpace";
 import { SweepLink } from "../sweeps/SweepLink";
-import { ConfigFields } from "./ConfigFields";
+import { SweepSettings } from "../sweeps/SweepSettings";
+import { DEFAULT_OPTIONS, sweepBlocker, sweepRequest, type SweepOptions, type SweepStartWithMarks } from "../sweeps/sweepRequest";
+import type { SpaceJson } from "../sweeps/types";
+import { ConfigFields, type ConfigSearch } from "./ConfigFields";
 import { defaultConfig, outputWidth, preflight } from "./trainPlan";
 
 interface Props {
@@ -35,6 +41,22 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
   const validation = useEditor((s) => s.validation);
   const graph = useMemo(() => toGraph({ nodes, edges }), [nodes, edges]);
   const outWidth = outputWidth(graph, validation);
+  // Search marks: layer parameters marked in the inspector (saved in the graph) and training settings
+  // marked here. Any mark offers "Start sweep" next to "Start training".
+  const [trainMarks, setTrainMarks] = useState<SpaceJson>({});
+  const [markErrors, setMarkErrors] = useState<Record<string, string>>({});
+  const [sweepOptions, setSweepOptions] = useState<SweepOptions>(DEFAULT_OPTIONS);
+  const space = useMemo(() => ({ ...marksToSpace(graph), ...trainMarks }), [graph, trainMarks]);
+  const searching = Object.keys(space).length > 0 || Object.keys(markErrors).length > 0;
+  const blocker = sweepBlocker(space, markErrors);
+  const search: ConfigSearch = {
+    marks: trainMarks,
+    onCommit: (name, spec, error) => {
+      setMarkErrors(({ [name]: _, ...rest }) => (error ? { ...rest, [name]: error } : rest));
+      if (error) return;
+      setTrainMarks(({ [name]: _, ...rest }) => (spec ? { ...rest, [name]: spec } : rest));
+    },
+  };
 
   // New dataset → its remembered columns; new target → defaults for that kind of task.
   useEffect(() => {
@@ -75,6 +97,34 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
         config,
       });
       navigate(`/runs/${created.id}`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  const startSweep = async () => {
+    if (!dataset || !config || blocker) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const id = beforeTrain ? await beforeTrain() : designId;
+      if (!id) throw new Error("Save the design before starting a sweep (the save failed).");
+      localStorage.setItem(LAST_DATASET, String(dataset.id));
+      // The marks of the graph just saved: the node ids are the ones the server has.
+      const saved = toGraph({ nodes: useEditor.getState().nodes, edges: useEditor.getState().edges });
+      const created = await sweepsApi.create(
+        sweepRequest({
+          design: Number(id),
+          dataset: Number(dataset.id),
+          target: choice?.target ?? null,
+          features: choice?.features ?? null,
+          config,
+          space: { ...marksToSpace(saved), ...trainMarks },
+          options: sweepOptions,
+        }),
+      );
+      navigate(`/sweeps/${created.id}`);
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -127,7 +177,18 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
                 </label>
               )}
             </div>
-            <ConfigFields config={config} onChange={setConfig} />
+            <ConfigFields config={config} onChange={setConfig} search={search} />
+            {searching && (
+              <fieldset className="sweep-box" data-testid="train-sweep">
+                <legend>Sweep</legend>
+                <p className="small muted" data-testid="train-sweep-space">
+                  Searches {Object.keys(space).join(", ") || "nothing yet"}
+                  {Object.keys(space).length > 0 && ` · grid of ${gridSize(space)} point${gridSize(space) === 1 ? "" : "s"}`}. Every trial is its own run.
+                </p>
+                <SweepSettings options={sweepOptions} onChange={setSweepOptions} objectives={objectivesFor(config.metrics)} grid={Object.keys(space).length ? gridSize(space) : 0} />
+                {blocker && <div className="field-error" data-testid="train-sweep-blocker">{blocker}</div>}
+              </fieldset>
+            )}
             {problems.length > 0 && (
               <div className="preflight" data-testid="train-preflight">
                 {problems.map((p, i) => (
@@ -147,8 +208,19 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
               <button type="button" className="btn" onClick={onClose}>
                 Cancel
               </button>
-              <SweepLink disabled={busy || validation?.ok === false} prepare={async () => { const id = beforeTrain ? await beforeTrain() : designId; return id ? { design: Number(id), dataset: Number(dataset.id), target: choice?.target ?? null, features: choice?.features ?? null, config } : null; }} />
-              <button type="submit" className="btn btn-primary" disabled={busy || validation?.ok === false} data-testid="train-submit">
+              <SweepLink
+                disabled={busy || validation?.ok === false}
+                prepare={async (): Promise<SweepStartWithMarks | null> => {
+                  const id = beforeTrain ? await beforeTrain() : designId;
+                  return id ? { design: Number(id), dataset: Number(dataset.id), target: choice?.target ?? null, features: choice?.features ?? null, config, training: trainMarks } : null;
+                }}
+              />
+              {searching && (
+                <button type="button" className="btn btn-primary" onClick={() => void startSweep()} disabled={busy || validation?.ok === false || !!blocker} data-testid="train-start-sweep">
+                  {busy ? "Starting…" : "Start sweep"}
+                </button>
+              )}
+              <button type="submit" className={searching ? "btn" : "btn btn-primary"} disabled={busy || validation?.ok === false} data-testid="train-submit">
                 {busy ? "Starting…" : "Start training"}
               </button>
             </div>

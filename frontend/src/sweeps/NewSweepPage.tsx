@@ -1,37 +1,30 @@
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation, useNavigate, useSearchParams } from "react-router";
 import { loadCatalog } from "../api/catalog";
 import { designsApi } from "../api/resources";
 import type { RunConfig } from "../api/types";
 import { ErrorBanner } from "../components/ErrorBanner";
 import { Loading } from "../components/Loading";
+import { rowsFromMarks } from "../editor/searchMarks";
 import { useAsync } from "../lib/useAsync";
 import { ConfigFields } from "../runs/ConfigFields";
 import { defaultConfig } from "../runs/trainPlan";
 import { sweepsApi } from "./api";
-import { candidates, defaultRow, gridSize, rowToSpec, toSpaceJson, visibleCandidates, type Candidate, type Row } from "./searchSpace";
-import type { Strategy, SweepStart } from "./types";
-
-const STRATEGIES: [Strategy, string][] = [
-  ["random", "Random search"],
-  ["grid", "Grid search"],
-  ["bayesian", "Bayesian (Gaussian process)"],
-];
+import { candidates, checkRow, defaultRow, gridSize, objectivesFor, visibleCandidates, type Candidate, type Row } from "./searchSpace";
+import { SweepSettings } from "./SweepSettings";
+import { DEFAULT_OPTIONS, sweepRequest, type SweepOptions, type SweepStartWithMarks } from "./sweepRequest";
 
 /** The sweep form: mark parameters as searchable (a range or a list), pick a strategy and a budget. */
 export function NewSweepPage() {
   const navigate = useNavigate();
   const [query] = useSearchParams();
-  const start = (useLocation().state ?? null) as SweepStart | null;
+  const start = (useLocation().state ?? null) as SweepStartWithMarks | null;
   const designId = start?.design ?? Number(query.get("design"));
   const design = useAsync(() => designsApi.get(designId), [designId]);
   const catalog = useAsync(() => loadCatalog(), []);
   const [config, setConfig] = useState<RunConfig>(() => start?.config ?? defaultConfig("classification", null));
   const [rows, setRows] = useState<Record<string, Row>>({});
-  const [strategy, setStrategy] = useState<Strategy>("random");
-  const [maxTrials, setMaxTrials] = useState(6);
-  const [parallelism, setParallelism] = useState(2);
-  const [objective, setObjective] = useState("val_loss");
+  const [options, setOptions] = useState<SweepOptions>(DEFAULT_OPTIONS);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [filter, setFilter] = useState("");
@@ -41,10 +34,19 @@ export function NewSweepPage() {
     () => (design.data && catalog.data ? candidates(design.data.graph, catalog.data, config as unknown as Record<string, unknown>) : []),
     [design.data, catalog.data, config],
   );
-  const chosen = all.filter((c) => rows[c.name]).map((c) => rows[c.name]);
+  // Start from the design's search marks (and the training settings marked in the train dialog), so the
+  // editor's marks and this form agree; once, when the design and the catalog are known.
+  const prefilled = useRef(false);
+  useEffect(() => {
+    if (prefilled.current || !design.data || !catalog.data) return;
+    prefilled.current = true;
+    const marked = rowsFromMarks(design.data.graph, catalog.data, config as unknown as Record<string, unknown>, start?.training ?? {});
+    if (Object.keys(marked).length) setRows((r) => ({ ...marked, ...r }));
+  }, [design.data, catalog.data, config, start]);
+  const checked = all.filter((c) => rows[c.name]).map((c) => ({ c, ...checkRow(rows[c.name], c) }));
+  const space = Object.fromEntries(checked.filter((x) => x.spec).map((x) => [x.c.name, x.spec!]));
+  const errors: Record<string, string> = Object.fromEntries(checked.filter((x) => x.error).map((x) => [x.c.name, x.error!]));
   const shown = visibleCandidates(all, new Set(Object.keys(rows)), filter, showAll);
-  const { space, errors } = toSpaceJson(chosen);
-  const objectives = ["val_loss", "loss", ...config.metrics.flatMap((m) => [`val_${m}`, m])];
   const grid = Object.keys(space).length ? gridSize(space) : 0;
 
   if (!start && !query.get("design"))
@@ -72,18 +74,9 @@ export function NewSweepPage() {
     setError(null);
     try {
       const dataset = start?.dataset ?? Number(query.get("dataset"));
-      const created = await sweepsApi.create({
-        design: Number(designId),
-        dataset,
-        target: start?.target ?? null,
-        features: start?.features ?? null,
-        config,
-        space,
-        strategy,
-        max_trials: maxTrials,
-        parallelism,
-        objective,
-      });
+      const created = await sweepsApi.create(
+        sweepRequest({ design: Number(designId), dataset, target: start?.target ?? null, features: start?.features ?? null, config, space, options }),
+      );
       navigate(`/sweeps/${created.id}`);
     } catch (err) {
       setError(err);
@@ -159,7 +152,7 @@ export function NewSweepPage() {
                           ) : (
                             <input size={28} placeholder={c.choices ? c.choices.slice(0, 3).join(", ") : "comma-separated"} value={row.values} onChange={(e) => setRow(c.name, { values: e.target.value })} data-testid="sweep-param-values" />
                           )}
-                          {errors[c.name] && <span className="field-error" data-testid="sweep-param-error">{rowToSpec(row).error}</span>}
+                          {errors[c.name] && <span className="field-error" data-testid="sweep-param-error">{errors[c.name]}</span>}
                         </div>
                       )}
                     </td>
@@ -170,35 +163,7 @@ export function NewSweepPage() {
           </table>
         </div>
         <h2>Strategy and budget</h2>
-        <div className="form-grid">
-          <label className="field">
-            <span className="field-label">Strategy</span>
-            <select value={strategy} onChange={(e) => setStrategy(e.target.value as Strategy)} data-testid="sweep-strategy">
-              {STRATEGIES.map(([v, label]) => (
-                <option key={v} value={v}>{label}</option>
-              ))}
-            </select>
-            {strategy === "grid" && grid > 0 && <span className="field-help">The grid has {grid} point{grid === 1 ? "" : "s"}; at most {Math.min(grid, maxTrials)} run.</span>}
-          </label>
-          <label className="field">
-            <span className="field-label">Trials</span>
-            <input type="number" min={1} max={200} value={maxTrials} onChange={(e) => setMaxTrials(Math.min(200, Math.max(1, Math.round(Number(e.target.value) || 1))))} data-testid="sweep-trials" />
-          </label>
-          <label className="field">
-            <span className="field-label">In parallel</span>
-            <input type="number" min={1} max={16} value={parallelism} onChange={(e) => setParallelism(Math.min(16, Math.max(1, Math.round(Number(e.target.value) || 1))))} data-testid="sweep-parallelism" />
-            <span className="field-help">Trials queued at once; they run on as many workers as exist.</span>
-          </label>
-          <label className="field">
-            <span className="field-label">Objective</span>
-            <select value={objective} onChange={(e) => setObjective(e.target.value)} data-testid="sweep-objective">
-              {objectives.map((o) => (
-                <option key={o}>{o}</option>
-              ))}
-            </select>
-            <span className="field-help">{/acc|auc/.test(objective) ? "maximised" : "minimised"}; each trial counts its best epoch</span>
-          </label>
-        </div>
+        <SweepSettings options={options} onChange={setOptions} objectives={objectivesFor(config.metrics)} grid={grid} />
         <h2>Training settings of every trial</h2>
         <ConfigFields config={config} onChange={setConfig} />
         <ErrorBanner error={error} />

@@ -1,7 +1,23 @@
 import { describe, expect, it } from "vitest";
 import type { Graph, LayerSpec } from "../api/types";
-import { candidates, defaultRow, fromSpaceJson, gridSize, rowToSpec, toSpaceJson, visibleCandidates, type Row } from "./searchSpace";
-import type { SpaceJson } from "./types";
+import {
+  boundsError,
+  candidates,
+  checkRow,
+  defaultRow,
+  fromSpaceJson,
+  gridSize,
+  layerCandidate,
+  objectivesFor,
+  rowFromSpec,
+  rowToSpec,
+  toSpaceJson,
+  trainingCandidates,
+  visibleCandidates,
+  type ParamKind,
+  type Row,
+} from "./searchSpace";
+import type { ParamSpecJson, SpaceJson } from "./types";
 
 const graph: Graph = {
   nodes: [
@@ -105,5 +121,48 @@ describe("rows ⇄ JSON", () => {
     const rows = fromSpaceJson(space);
     expect(rows.find((r) => r.name === "batch_size")).toMatchObject({ type: "int", mode: "list", values: "16, 32" });
     expect(toSpaceJson(rows)).toEqual({ space, errors: {} });
+  });
+});
+
+describe("marks checked against the parameter", () => {
+  const units = layerCandidate("d1", { name: "units", type: "int", default: null, min: 1 }, 32)!;
+  const act = layerCandidate("d1", { name: "activation", type: "choice", default: "linear", choices: ["linear", "relu"] }, undefined)!;
+  const training = (n: string) => trainingCandidates({ learning_rate: 0.01, batch_size: 32 }).find((c) => c.name === n)!;
+
+  it("makes candidates only of searchable layer params", () => {
+    expect(units).toMatchObject({ name: "units@d1", type: "int", current: 32, min: 1 });
+    expect(act.current).toBe("linear");
+    expect(layerCandidate("d1", { name: "kernel_size", type: "int_or_tuple", default: 3 }, 3)).toBeNull();
+  });
+
+  it("refuses values outside the parameter's bounds or choices", () => {
+    expect(checkRow(row({ name: "units@d1", min: "0", max: "8" }), units).error).toBe("Values must be ≥ 1.");
+    expect(checkRow(row({ name: "units@d1", mode: "list", values: "4, 8" }), units)).toEqual({ spec: { type: "choice", values: [4, 8] } });
+    expect(checkRow(row({ type: "choice", mode: "list", values: "relu, gelu" }), act).error).toMatch(/“gelu” is not one of linear, relu/);
+    expect(checkRow(row({ type: "float", min: "0", max: "0.1" }), training("learning_rate")).error).toBe("Values must be > 0.");
+    expect(checkRow(row({ type: "float", min: "0.1", max: "0.95" }), training("validation_split")).error).toBe("Values must be ≤ 0.9.");
+    expect(checkRow(row({ min: "8", max: "4" }), training("batch_size")).error).toMatch(/above max/);
+    expect(boundsError({ type: "bool" }, training("standardize"))).toBeUndefined();
+  });
+
+  it("edits a stored spec with the row it came from", () => {
+    for (const [spec, type] of [
+      [{ type: "int", min: 8, max: 64, step: 8 }, "int"],
+      [{ type: "float", min: 0.001, max: 0.1, log: true }, "float"],
+      [{ type: "choice", values: [4, 8] }, "int"],
+      [{ type: "choice", values: ["relu", "tanh"] }, "choice"],
+      [{ type: "bool" }, "bool"],
+    ] as [ParamSpecJson, ParamKind][])
+      expect(rowToSpec(rowFromSpec("p", spec, type)).spec).toEqual(spec);
+    expect(rowFromSpec("p", { type: "choice", values: [0.1, 1] }, "float")).toMatchObject({ type: "float", values: "0.1, 1" });
+  });
+
+  it("keeps a default int range inside the parameter's max", () => {
+    const capped = layerCandidate("n", { name: "heads", type: "int", default: 4, min: 1, max: 6 }, 4)!;
+    expect(defaultRow(capped)).toMatchObject({ min: "2", max: "6" });
+  });
+
+  it("offers objectives of the config's metrics", () => {
+    expect(objectivesFor(["accuracy"])).toEqual(["val_loss", "loss", "val_accuracy", "accuracy"]);
   });
 });

@@ -1,5 +1,5 @@
 // The sweep form's search space: which parameters can be searched, form rows ⇄ the API's JSON (pure).
-import type { Graph, LayerSpec } from "../api/types";
+import type { Graph, LayerSpec, ParamSpec } from "../api/types";
 import type { ParamSpecJson, SpaceJson } from "./types";
 
 export type ParamKind = "int" | "float" | "choice" | "bool";
@@ -13,6 +13,9 @@ export interface Candidate {
   current: unknown;
   choices?: string[] | null;
   min?: number | null;
+  max?: number | null;
+  /** `min` itself is not allowed (a learning rate must be > 0). */
+  minExclusive?: boolean;
   /** a layer's key parameter (catalog `key_params`) or a training setting: shown first */
   key: boolean;
 }
@@ -32,37 +35,51 @@ export interface Row {
 const OPTIMIZERS = ["adam", "sgd", "rmsprop", "adamw", "nadam", "adagrad", "adamax", "adadelta"];
 const SEARCHABLE = new Set(["int", "float", "choice", "bool"]);
 
+/** A layer parameter as a search candidate, or null when it cannot be searched (tuples, text). */
+export function layerCandidate(nodeId: string, p: ParamSpec, current: unknown, keyParams: string[] = []): Candidate | null {
+  if (!SEARCHABLE.has(p.type)) return null;
+  return {
+    name: `${p.name}@${nodeId}`,
+    label: `${nodeId} · ${p.name}`,
+    group: "layer",
+    type: p.type as ParamKind,
+    current: current ?? p.default,
+    choices: p.choices,
+    min: p.min,
+    max: p.max,
+    key: keyParams.includes(p.name),
+  };
+}
+
+// The run config's rules (modelbuilder/training/schemas.py RunConfig), so a mark is checked as it is typed.
+const TRAINING: [string, ParamKind, string[] | null, number | null, number | null, boolean][] = [
+  ["learning_rate", "float", null, 0, 100, true],
+  ["batch_size", "int", null, 1, 1_000_000, false],
+  ["epochs", "int", null, 1, 10_000, false],
+  ["optimizer", "choice", OPTIMIZERS, null, null, false],
+  ["validation_split", "float", null, 0, 0.9, false],
+  ["standardize", "bool", null, null, null, false],
+];
+export const TRAINING_KEYS = TRAINING.map(([name]) => name);
+
+/** The training settings a sweep can search, with the form's current values. */
+export function trainingCandidates(config: Record<string, unknown>): Candidate[] {
+  return TRAINING.map(([name, type, choices, min, max, minExclusive]) => ({ name, label: name, group: "training", type, current: config[name], choices, min, max, minExclusive, key: true }));
+}
+
 /** Everything a sweep can search: each layer's int/float/choice/bool parameters, and training settings. */
 export function candidates(graph: Graph, catalog: LayerSpec[], config: Record<string, unknown>): Candidate[] {
   const specs = new Map(catalog.map((l) => [l.name, l]));
   const out: Candidate[] = [];
   for (const node of graph.nodes) {
     if (node.layer === "Input" || node.shared_with) continue;
-    for (const p of specs.get(node.layer)?.params ?? []) {
-      if (!SEARCHABLE.has(p.type)) continue;
-      out.push({
-        name: `${p.name}@${node.id}`,
-        label: `${node.id} · ${p.name}`,
-        group: "layer",
-        type: p.type as ParamKind,
-        current: node.params[p.name] ?? p.default,
-        choices: p.choices,
-        min: p.min,
-        key: (specs.get(node.layer)?.key_params ?? []).includes(p.name),
-      });
+    const spec = specs.get(node.layer);
+    for (const p of spec?.params ?? []) {
+      const c = layerCandidate(node.id, p, node.params[p.name], spec?.key_params ?? []);
+      if (c) out.push(c);
     }
   }
-  const training: [string, ParamKind, string[] | null, number | null][] = [
-    ["learning_rate", "float", null, null],
-    ["batch_size", "int", null, 1],
-    ["epochs", "int", null, 1],
-    ["optimizer", "choice", OPTIMIZERS, null],
-    ["validation_split", "float", null, 0],
-    ["standardize", "bool", null, null],
-  ];
-  for (const [name, type, choices, min] of training)
-    out.push({ name, label: name, group: "training", type, current: config[name], choices, min, key: true });
-  return out;
+  return [...out, ...trainingCandidates(config)];
 }
 
 const fmt = (v: unknown) => (v === null || v === undefined ? "" : String(v));
@@ -78,7 +95,7 @@ export function defaultRow(c: Candidate): Row {
   const cur = typeof c.current === "number" && Number.isFinite(c.current) ? c.current : c.type === "int" ? 8 : 0.01;
   if (c.type === "int") {
     const lo = Math.max(c.min ?? 1, Math.floor(cur / 2));
-    return { ...base, min: String(lo), max: String(Math.max(lo, cur * 2)), step: "" };
+    return { ...base, min: String(lo), max: String(Math.max(lo, Math.min(c.max ?? Infinity, cur * 2))), step: "" };
   }
   if (cur > 0 && c.name !== "validation_split") return { ...base, min: fmt(cur / 10), max: fmt(Math.min(cur * 10, 1)), log: true };
   return { ...base, min: "0.1", max: "0.3" };
@@ -127,6 +144,36 @@ export function rowToSpec(row: Row): { spec?: ParamSpecJson; error?: string } {
   }
   if (row.log) spec.log = true;
   return { spec };
+}
+
+/** What a valid spec still breaks: the parameter's own bounds or choices (as the server will check them). */
+export function boundsError(spec: ParamSpecJson, c: Pick<Candidate, "min" | "max" | "minExclusive" | "choices" | "type">): string | undefined {
+  const numbers = spec.type === "int" || spec.type === "float" ? [spec.min, spec.max] : spec.type === "choice" ? spec.values : spec.type === "fixed" ? [spec.value] : [];
+  for (const v of numbers) {
+    if (c.type === "choice" && c.choices?.length && !c.choices.includes(String(v))) return `“${String(v)}” is not one of ${c.choices.join(", ")}.`;
+    if (typeof v !== "number") continue;
+    if (c.min !== null && c.min !== undefined && (c.minExclusive ? v <= c.min : v < c.min)) return `Values must be ${c.minExclusive ? ">" : "≥"} ${c.min}.`;
+    if (c.max !== null && c.max !== undefined && v > c.max) return `Values must be ≤ ${c.max}.`;
+  }
+  return undefined;
+}
+
+/** A row checked as typed and against the parameter's bounds: its spec, or the error to show on the field. */
+export function checkRow(row: Row, c: Candidate): { spec?: ParamSpecJson; error?: string } {
+  const res = rowToSpec(row);
+  if (!res.spec) return res;
+  const error = boundsError(res.spec, c);
+  return error ? { error } : res;
+}
+
+/** One stored spec → the row that edits it (the inverse of `rowToSpec`). */
+export function rowFromSpec(name: string, spec: ParamSpecJson, type: ParamKind): Row {
+  return fromSpaceJson({ [name]: spec }, { [name]: type })[0];
+}
+
+/** Objectives a sweep can optimise for a config's metrics (val_* need validation data). */
+export function objectivesFor(metrics: string[]): string[] {
+  return ["val_loss", "loss", ...metrics.flatMap((m) => [`val_${m}`, m])];
 }
 
 /** The rows → the API's search-space JSON, with errors by parameter name. */
