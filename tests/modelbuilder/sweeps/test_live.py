@@ -1,6 +1,10 @@
 """A sweep through the real Celery worker: each trial's run ends, the run-ended hook queues
 `sweeps.tasks.advance`, which tells the oracle and queues the next trials; the websocket sends a
-snapshot, then trial and status events. Only the owner (or staff) may open the socket."""
+snapshot, then trial and status events. A hopeless trial is pruned by the median rule in the
+worker, right after it stored an epoch. Only the owner (or staff) may open the socket."""
+
+import re
+import time
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -10,7 +14,7 @@ from modelbuilder.asgi import application
 from modelbuilder.sweeps.models import Sweep
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
-TERMINAL = {"succeeded", "failed", "cancelled"}
+TERMINAL = {"succeeded", "failed", "cancelled", "pruned"}
 
 
 def headers_for(client=None, token: str | None = None) -> list[tuple[bytes, bytes]]:
@@ -28,6 +32,88 @@ async def connect(sweep_id, **auth):
     )
     connected, _ = await socket.connect(timeout=10)
     return socket, connected
+
+
+async def follow(socket) -> tuple[dict, list[dict]]:
+    """Every event until the sweep ended and no trial is still running; the last trial states."""
+    snapshot = await socket.receive_json_from(timeout=10)
+    assert snapshot["type"] == "snapshot"
+    trials = {t["number"]: t for t in snapshot["trials"]}
+    status, events = snapshot["sweep"]["status"], []
+    while status not in TERMINAL or any(t["status"] not in TERMINAL for t in trials.values()):
+        event = await socket.receive_json_from(timeout=90)
+        events.append(event)
+        if event["type"] == "trial":
+            trials[event["trial"]["number"]] = event["trial"]
+        elif event["type"] == "status":
+            status = event["status"]
+    return trials, events
+
+
+async def test_a_hopeless_trial_is_pruned_and_the_sweep_goes_on(
+    celery_worker_proc, alice, sweep_body
+):
+    """One trial at a time, in grid order: two learning trials, then one whose learning rate is too
+    small to move its (seeded, identical) initial weights, then a fast learner. At epoch 2 the third
+    one's val_loss is still the untrained one, certainly above the median of the two learners'
+    epoch-2 values: it is stopped there (warm-up 1 epoch, 2 succeeded trials needed). The fourth
+    is below that median at every epoch and completes."""
+    rates = [0.01, 0.02, 1e-7, 0.05]
+    body = sweep_body(
+        {"learning_rate": {"type": "choice", "values": rates}},
+        max_trials=4,
+        # Standardised features, batch 32: smooth curves (epoch-2 val_loss about 0.88, 0.64, 1.27
+        # (untrained), 0.38): the margins are wide, the outcome is not a matter of noise.
+        config={"epochs": 4, "batch_size": 32, "standardize": True},
+        pruning_warmup_epochs=1,
+        pruning_startup_trials=2,
+    )
+    started = time.monotonic()
+    response = await sync_to_async(alice.post)("/api/sweeps", body, content_type="application/json")
+    assert response.status_code == 201, response.content
+    assert response.json()["pruning"] == "median"
+    sweep_id = response.json()["id"]
+    socket, connected = await connect(sweep_id, client=alice)
+    assert connected
+    trials, events = await follow(socket)
+    await socket.disconnect()
+    elapsed = time.monotonic() - started
+
+    sweep = await sync_to_async(Sweep.objects.select_related("best_trial").get)(pk=sweep_id)
+    rows = await sync_to_async(
+        lambda: {
+            t.number: (t.run.status, [e.logs["val_loss"] for e in t.run.epochs.all()])
+            for t in sweep.trials.select_related("run")
+        }
+    )()
+    assert [trials[n]["status"] for n in (1, 2, 3, 4)] == [
+        "succeeded",
+        "succeeded",
+        "pruned",
+        "succeeded",
+    ], rows
+    pruned = trials[3]
+    assert pruned["params"] == {"learning_rate": 1e-7} and pruned["pruned_epoch"] == 2
+    assert re.fullmatch(
+        r"pruned at epoch 2: val_loss [0-9.]+ worse than the median [0-9.]+ of 2 trials",
+        pruned["prune_reason"],
+    ), pruned["prune_reason"]
+    assert pruned["error"] is None and pruned["model_url"] is None
+    # Live: first the decision while the run is still stopping, then the trial's end.
+    live = [e["trial"] for e in events if e["type"] == "trial" and e["trial"]["number"] == 3]
+    assert any(t["status"] == "running" and t["prune_reason"] for t in live), live
+    assert live[-1]["status"] == "pruned"
+
+    run_status, losses = rows[3]
+    # Stopped like a cancel after the first batch of epoch 3 (that partial epoch is stored).
+    assert run_status == "cancelled" and len(losses) == 3, rows[3]
+    assert pruned["objective"] == min(losses)  # its best epoch so far
+    medians = sorted(rows[n][1][1] for n in (1, 2))
+    assert losses[1] > sum(medians) / 2  # the rule, checked on the stored numbers
+    assert all(rows[n][0] == "succeeded" and len(rows[n][1]) == 4 for n in (1, 2, 4))
+    assert sweep.status == "succeeded" and sweep.best_trial.number != 3
+    assert trials[4]["based_on"] == 3  # proposed after the pruned trial was told
+    print(f"pruned sweep: 4 trials in {elapsed:.1f} s; losses {rows}")
 
 
 async def test_a_random_sweep_on_the_real_worker(celery_worker_proc, alice, sweep_body):
