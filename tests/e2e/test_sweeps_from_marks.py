@@ -83,6 +83,7 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     expect(rate.get_by_test_id("sweep-param-log")).to_be_checked()
     form.get_by_test_id("sweep-strategy").select_option("grid")
     expect(form.get_by_test_id("sweep-grid-size")).to_contain_text("10 points")
+    expect(form.get_by_test_id("sweep-pruning")).to_have_value("median")
     page.go_back()
 
     # Back in the editor: start the sweep from the Train dialog itself.
@@ -93,6 +94,8 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     dialog.get_by_test_id("sweep-strategy").select_option("grid")
     dialog.get_by_test_id("sweep-trials").fill("3")
     dialog.get_by_test_id("sweep-parallelism").fill("2")
+    expect(dialog.get_by_test_id("sweep-pruning")).to_have_value("median")
+    dialog.get_by_test_id("sweep-pruning").select_option("none")
     expect(dialog.get_by_test_id("sweep-grid-size")).to_contain_text("at most 3 run")
     dialog.get_by_test_id("train-sweep").scroll_into_view_if_needed()
     screenshot(page, "sweep-marks-train-dialog")
@@ -114,6 +117,7 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     assert sweep["strategy"] == "grid"
     assert sweep["max_trials"] == 3
     assert sweep["config"]["epochs"] == 1
+    assert sweep["pruning"] == "none"
     assert sweep["space"] == {
         "units@dense": {"type": "choice", "values": [4, 8]},
         "learning_rate": {"type": "float", "min": 0.005, "max": 0.05, "log": True},

@@ -1,5 +1,5 @@
-import type { Strategy } from "./types";
-import { clampCount, PRUNING_IN_API, type Pruning, type SweepOptions } from "./sweepRequest";
+import type { Pruning, Strategy } from "./types";
+import { clampCount, type SweepOptions } from "./sweepRequest";
 
 const STRATEGIES: [Strategy, string][] = [
   ["random", "Random search"],
@@ -53,15 +53,16 @@ export function SweepSettings({ options: o, onChange, objectives, grid }: Props)
         </select>
         <span className="field-help">{/acc|auc/.test(o.objective) ? "maximised" : "minimised"}; each trial counts its best epoch</span>
       </label>
-      {PRUNING_IN_API && (
-        <label className="field">
-          <span className="field-label">Stop hopeless trials early</span>
-          <select value={o.pruning} onChange={(e) => set({ pruning: e.target.value as Pruning })} data-testid="sweep-pruning">
-            <option value="median">median: stop a trial worse than the median of earlier ones at the same epoch</option>
-            <option value="none">off: every trial runs all its epochs</option>
-          </select>
-        </label>
-      )}
+      <label className="field">
+        <span className="field-label">Stop hopeless trials early</span>
+        <select value={o.pruning} onChange={(e) => set({ pruning: e.target.value as Pruning })} data-testid="sweep-pruning">
+          <option value="median">median</option>
+          <option value="none">off</option>
+        </select>
+        <span className="field-help">
+          {o.pruning === "median" ? "A trial worse than the median of the finished ones at the same epoch stops early." : "Every trial trains all its epochs."}
+        </span>
+      </label>
     </div>
   );
 }

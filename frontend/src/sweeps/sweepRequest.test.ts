@@ -1,14 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { RunConfig } from "../api/types";
-import { clampCount, DEFAULT_OPTIONS, PRUNING_IN_API, sweepBlocker, sweepRequest } from "./sweepRequest";
+import { clampCount, DEFAULT_OPTIONS, sweepBlocker, sweepRequest } from "./sweepRequest";
 
 const config: RunConfig = { loss: "categorical_crossentropy", optimizer: "adam", learning_rate: 0.01, epochs: 2, batch_size: 32, validation_split: 0.2, metrics: ["accuracy"], seed: 1 };
 const space = { "units@d1": { type: "choice" as const, values: [4, 8] }, learning_rate: { type: "float" as const, min: 0.001, max: 0.1, log: true } };
 
 describe("sweep request", () => {
   it("builds the POST /api/sweeps body from the marks and the options", () => {
-    const body = sweepRequest({ design: 3, dataset: 5, target: "y", features: ["a"], config, space, options: { ...DEFAULT_OPTIONS, strategy: "grid", maxTrials: 3, parallelism: 2, objective: "val_accuracy" } });
-    expect(body).toEqual({ design: 3, dataset: 5, target: "y", features: ["a"], config, space, strategy: "grid", max_trials: 3, parallelism: 2, objective: "val_accuracy", ...(PRUNING_IN_API ? { pruning: "median" } : {}) });
+    const body = sweepRequest({ design: 3, dataset: 5, target: "y", features: ["a"], config, space, options: { ...DEFAULT_OPTIONS, strategy: "grid", maxTrials: 3, parallelism: 2, objective: "val_accuracy", pruning: "none" } });
+    expect(body).toEqual({ design: 3, dataset: 5, target: "y", features: ["a"], config, space, strategy: "grid", max_trials: 3, parallelism: 2, objective: "val_accuracy", pruning: "none" });
+    expect(DEFAULT_OPTIONS.pruning).toBe("median");
   });
 
   it("falls back to val_loss when the objective's metric is no longer in the config", () => {

@@ -1,27 +1,18 @@
 // What both sweep-starting forms (the train dialog and /sweeps/new) send to POST /api/sweeps (pure).
 import type { RunConfig } from "../api/types";
 import { objectivesFor } from "./searchSpace";
-import type { SpaceJson, Strategy, SweepCreate, SweepStart } from "./types";
-
-export type Pruning = "median" | "none";
+import type { Pruning, SpaceJson, Strategy, SweepCreate, SweepStart } from "./types";
 
 export interface SweepOptions {
   strategy: Strategy;
   maxTrials: number;
   parallelism: number;
   objective: string;
-  /** "Stop hopeless trials early"; sent only where the API has the field (see PRUNING_IN_API). */
+  /** "Stop hopeless trials early": the median rule (the API's default) or none. */
   pruning: Pruning;
 }
 
 export const DEFAULT_OPTIONS: SweepOptions = { strategy: "random", maxTrials: 6, parallelism: 2, objective: "val_loss", pruning: "median" };
-
-/**
- * Whether POST /api/sweeps accepts `pruning` (modelbuilder/sweeps/api.py SweepIn). The schema forbids
- * nothing extra today, but a field it does not know would be silently dropped: the form then does not
- * offer a choice that has no effect.
- */
-export const PRUNING_IN_API = false;
 
 /** The train dialog's hand-over to /sweeps/new: the run settings plus the training settings it marked. */
 export interface SweepStartWithMarks extends SweepStart {
@@ -50,9 +41,9 @@ export function sweepRequest(args: {
   config: RunConfig;
   space: SpaceJson;
   options: SweepOptions;
-}): SweepCreate & { pruning?: Pruning } {
+}): SweepCreate {
   const { options: o } = args;
-  const body: SweepCreate & { pruning?: Pruning } = {
+  return {
     design: args.design,
     dataset: args.dataset,
     target: args.target,
@@ -64,7 +55,6 @@ export function sweepRequest(args: {
     parallelism: o.parallelism,
     // An objective of a metric since unticked falls back to what every run has.
     objective: objectivesFor(args.config.metrics).includes(o.objective) ? o.objective : "val_loss",
+    pruning: o.pruning,
   };
-  if (PRUNING_IN_API) body.pruning = o.pruning;
-  return body;
 }
