@@ -52,7 +52,6 @@ def _with_db_number(url: str, number: int) -> str:
 
 
 def _point_everything_at(redis_url: str, media_root: str) -> None:
-    from channels.layers import channel_layers
     from django.conf import settings
 
     from modelbuilder.celery import app as celery_app
@@ -64,7 +63,24 @@ def _point_everything_at(redis_url: str, media_root: str) -> None:
     settings.MEDIA_ROOT = media_root
     celery_app.conf.broker_url = redis_url
     celery_app.conf.result_backend = redis_url
+    fresh_channel_layers()
+
+
+def fresh_channel_layers() -> None:
+    """Forget the channel layer instances: the next get_channel_layer() builds a new one."""
+    from channels.layers import channel_layers
+
     channel_layers.backends = {}
+
+
+@pytest.fixture(autouse=True)
+def channel_layer_per_test():
+    """Each test, so each pytest-asyncio event loop, gets its own channel layer, as each server
+    process (one event loop) does. channels_redis keeps asyncio locks in the layer object, and one
+    that a websocket disconnect leaves behind with a waiter is bound to that test's loop: a later
+    test's loop then fails on it with "Lock ... is bound to a different event loop"
+    (tests/modelbuilder/sweeps/test_channel_layer.py shows how)."""
+    fresh_channel_layers()
 
 
 def pytest_configure(config):
