@@ -2,6 +2,7 @@
 import type { Graph, GraphEdge, GraphNode } from "../api/types";
 import { handleIndex, inputHandleId, OUTPUT_HANDLE, type FlowEdge, type GraphState, type LayerFlowNode } from "./types";
 import { layeredLayout } from "./layout";
+import { cleanMarks } from "./searchMarks";
 
 export function edgeId(source: string, target: string, k: number): string {
   return `e-${source}-${target}-${k}`;
@@ -49,7 +50,7 @@ export function toGraph({ nodes, edges }: GraphState): Graph {
 /** Graph JSON → React Flow state. Nodes without a position are laid out. */
 export function fromGraph(graph: Graph): GraphState {
   const nodes = (graph.nodes ?? []).map((n) =>
-    makeNode(n.id, n.layer, { ...(n.params ?? {}) }, n.position ? { ...n.position } : { x: 0, y: 0 }, n.shared_with, n.search),
+    makeNode(n.id, n.layer, { ...(n.params ?? {}) }, n.position ? { ...n.position } : { x: 0, y: 0 }, n.shared_with, cleanMarks(n.search)),
   );
   const seen = new Map<string, number>();
   const edges = (graph.edges ?? []).map((e) => {

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Graph, LayerSpec } from "../api/types";
 import { toSpaceJson } from "../sweeps/searchSpace";
 import { fromGraph, toGraph } from "./graph";
+import { toKerasScript } from "./kerasScript";
 import { markSummary, marksToSpace, rowsFromMarks, setMark } from "./searchMarks";
 import { graphOf, useEditor } from "./store";
 
@@ -39,6 +40,15 @@ describe("search marks in the graph JSON", () => {
     expect(flow.nodes[1].data.search).toEqual(graph.nodes[1].search);
     expect(flow.nodes[2].data.search).toBeUndefined();
     expect(toGraph(flow)).toEqual(graph);
+  });
+
+  it("drops malformed marks from a hand-edited file; the Keras export ignores marks", () => {
+    const odd = { ...graph, nodes: [{ ...graph.nodes[1], search: "units" }, { ...graph.nodes[3], search: { rate: 3, units: { type: "bool" } } }] } as unknown as Graph;
+    const flow = fromGraph(odd);
+    expect(flow.nodes[0].data.search).toBeUndefined();
+    expect(flow.nodes[1].data.search).toEqual({ units: { type: "bool" } });
+    const plain: Graph = { ...graph, nodes: graph.nodes.map(({ search: _, ...n }) => n) };
+    expect(toKerasScript(graph)).toEqual(toKerasScript(plain));
   });
 
   it("turns marks into the sweep API's space, skipping shared copies and Inputs", () => {

@@ -8,6 +8,14 @@ import type { LayerFlowNode } from "./types";
 
 export type SearchMarks = Record<string, ParamSpecJson>;
 
+/** Marks read from a file or the server: kept only as an object of `{type: string, ...}` specs (a hand-edited
+ * file may hold anything; the sweep API checks the rest and names the parameter). */
+export function cleanMarks(raw: unknown): SearchMarks | undefined {
+  if (!raw || typeof raw !== "object" || Array.isArray(raw)) return undefined;
+  const ok = Object.entries(raw).filter(([, v]) => v && typeof v === "object" && typeof (v as { type?: unknown }).type === "string");
+  return ok.length ? (Object.fromEntries(ok) as SearchMarks) : undefined;
+}
+
 /** The node a mark belongs to: a `shared_with` copy edits its owner (the API refuses marks on copies). */
 export function markOwner(nodes: LayerFlowNode[], id: string): LayerFlowNode | undefined {
   const node = nodes.find((n) => n.id === id);
