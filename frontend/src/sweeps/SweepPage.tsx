@@ -8,9 +8,36 @@ import { formatDate, formatMetric } from "../lib/format";
 import { LineChart } from "../runs/LineChart";
 import { StatusBadge } from "../runs/StatusBadge";
 import { sweepsApi } from "./api";
-import { formatParam, isEnded, objectiveSeries, paramNames } from "./sweepState";
-import type { Applied } from "./types";
+import { formatParam, isEnded, objectiveSeries, paramNames, pruningText, trialStatusLabel } from "./sweepState";
+import type { Applied, Trial } from "./types";
 import { useSweepStream } from "./useSweepStream";
+
+// Pruned trials stand apart from failed (red) and cancelled (grey) ones: amber, with the reason.
+const PRUNED_COLOR = "#ea580c";
+const PRUNED_BADGE = { background: "#ffedd5", color: "#9a3412" };
+
+function TrialStatus({ trial }: { trial: Trial }) {
+  const label = trialStatusLabel(trial);
+  const pruned = !!trial.prune_reason;
+  return (
+    <>
+      <span
+        className={`badge badge-${trial.status}`}
+        style={pruned ? PRUNED_BADGE : undefined}
+        title={trial.prune_reason ?? undefined}
+        data-testid="sweep-trial-status"
+      >
+        {label}
+      </span>
+      {trial.prune_reason && (
+        <div className="small muted" title={trial.prune_reason} data-testid="sweep-trial-prune-reason">
+          {trial.prune_reason.slice(0, 80)}
+        </div>
+      )}
+      {trial.error && <div className="small muted" title={trial.error}>{trial.error.slice(0, 80)}</div>}
+    </>
+  );
+}
 
 /** A sweep, live: trials with their parameters and objective, a chart per trial, the best so far. */
 export function SweepPage() {
@@ -24,6 +51,7 @@ export function SweepPage() {
   const chartSeries = useMemo(
     () => [
       { label: sweep?.objective ?? "objective", values: series.values, color: "#2563eb" },
+      { label: "pruned (best epoch before the stop)", values: series.pruned, color: PRUNED_COLOR, dash: [2, 3] },
       { label: "best so far", values: series.bestSoFar, color: "#16a34a", dash: [6, 4] },
     ],
     [series, sweep?.objective],
@@ -54,6 +82,7 @@ export function SweepPage() {
   const best = trials.find((t) => t.number === sweep.best_trial) ?? null;
   const layerParams = Object.keys(sweep.best_params ?? {}).some((k) => k.includes("@"));
   const done = trials.filter((t) => isEnded(t.status)).length;
+  const pruned = trials.filter((t) => t.status === "pruned").length;
 
   return (
     <div className="page" data-testid="sweep-page">
@@ -76,7 +105,10 @@ export function SweepPage() {
       <p className="muted">
         {sweep.design ? <Link to={`/designs/${sweep.design}`}>{sweep.design_name}</Link> : sweep.design_name} v{sweep.design_version} on{" "}
         {sweep.dataset ? <Link to={`/datasets/${sweep.dataset}`}>{sweep.dataset_name}</Link> : sweep.dataset_name} · {sweep.strategy} search ·{" "}
-        <span data-testid="sweep-progress">{done} of {sweep.max_trials} trials done</span> · {sweep.objective} ({sweep.direction === "min" ? "lower" : "higher"} is better) ·
+        <span data-testid="sweep-progress">
+          {done} of {sweep.max_trials} trials done{pruned > 0 && ` (${pruned} pruned)`}
+        </span>{" "}
+        · {sweep.objective} ({sweep.direction === "min" ? "lower" : "higher"} is better) · <span data-testid="sweep-pruning">{pruningText(sweep)}</span> ·
         started {formatDate(sweep.created_at)}
       </p>
       <ErrorBanner error={error} onDismiss={() => setError(null)} />
@@ -122,11 +154,16 @@ export function SweepPage() {
           </thead>
           <tbody>
             {trials.map((t) => (
-              <tr key={t.number} data-testid="sweep-trial-row" data-status={t.status} className={t.number === sweep.best_trial ? "row-target" : undefined}>
+              <tr
+                key={t.number}
+                data-testid="sweep-trial-row"
+                data-status={t.status}
+                title={t.prune_reason ?? undefined}
+                className={t.number === sweep.best_trial ? "row-target" : undefined}
+              >
                 <td className="num">{t.number}</td>
                 <td>
-                  <span className={`badge badge-${t.status}`}>{t.status}</span>
-                  {t.error && <div className="small muted" title={t.error}>{t.error.slice(0, 80)}</div>}
+                  <TrialStatus trial={t} />
                 </td>
                 {names.map((n) => (
                   <td key={n} className="mono">{formatParam(t.params[n])}</td>

@@ -12,7 +12,8 @@ export type SweepMessage =
   | { type: "trial"; trial: Trial };
 
 export const initialSweepView: SweepView = { sweep: null, trials: [] };
-const ENDED = ["succeeded", "failed", "cancelled"];
+// "pruned" ends a trial (stopped early by the median rule), never a sweep.
+const ENDED = ["succeeded", "failed", "cancelled", "pruned"];
 export const isEnded = (s: string | undefined) => !!s && ENDED.includes(s);
 
 /** The sweep is over and no trial is still stopping: the socket may close for good. */
@@ -40,17 +41,34 @@ export function reduce(view: SweepView, msg: SweepMessage): SweepView {
   }
 }
 
-/** The objective per trial and the best so far (by the sweep's direction), for the chart. */
+/**
+ * The objective per trial, for the chart: succeeded trials in `values`, pruned ones (their best epoch
+ * before they were stopped, a partial result) in `pruned`, and the best so far among succeeded trials
+ * (by the sweep's direction; a pruned trial is never the best, as on the server).
+ */
 export function objectiveSeries(trials: Trial[], direction: "min" | "max") {
   const sorted = [...trials].sort((a, b) => a.number - b.number);
   const x = sorted.map((t) => t.number);
   const values = sorted.map((t) => (t.status === "succeeded" ? t.objective : null));
+  const pruned = sorted.map((t) => (t.status === "pruned" ? t.objective : null));
   let best: number | null = null;
   const bestSoFar = values.map((v) => {
     if (v !== null && (best === null || (direction === "min" ? v < best : v > best))) best = v;
     return best;
   });
-  return { x, values, bestSoFar };
+  return { x, values, pruned, bestSoFar };
+}
+
+/** The status to show: a trial the median rule stopped is "pruning" until its run has stopped. */
+export function trialStatusLabel(t: Trial): string {
+  return t.prune_reason && !isEnded(t.status) ? "pruning" : t.status;
+}
+
+/** How the sweep prunes, in words (older sweeps have no pruning fields: none). */
+export function pruningText(sweep: Sweep): string {
+  if (sweep.pruning !== "median") return "no pruning";
+  const warmup = sweep.pruning_warmup_epochs;
+  return `median pruning after ${warmup} epoch${warmup === 1 ? "" : "s"} and ${sweep.pruning_startup_trials} succeeded trial${sweep.pruning_startup_trials === 1 ? "" : "s"}`;
 }
 
 /** Parameter names in the order the space lists them (then any others a trial carries). */
