@@ -5,7 +5,17 @@ from modelbuilder.sweeps.models import Sweep, SweepTrial
 
 class SweepTrialInline(admin.TabularInline):
     model = SweepTrial
-    fields = ["number", "run", "params", "status", "objective", "based_on", "error", "finished_at"]
+    fields = [
+        "number",
+        "run",
+        "params",
+        "status",
+        "objective",
+        "based_on",
+        "error",
+        "prune_reason",
+        "finished_at",
+    ]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -25,7 +35,7 @@ class SweepAdmin(admin.ModelAdmin):
         "best",
         "created_at",
     ]
-    list_filter = ["status", "strategy", "created_at"]
+    list_filter = ["status", "strategy", "pruning", "created_at"]
     search_fields = ["design_name", "dataset_name", "owner__username"]
     list_select_related = ["owner", "best_trial"]
     readonly_fields = [f.name for f in Sweep._meta.fields]
