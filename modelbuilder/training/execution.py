@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from modelbuilder.core.db_retry import with_db_retry
 from modelbuilder.core.files import local_copy, save_artifact
 from modelbuilder.datasets import parsing
 from modelbuilder.training import events, resilience
@@ -60,7 +61,8 @@ def _make_callback(run_id: int):
                     "The learning rate is probably too high, or the data has extreme values: "
                     "try a lower learning rate or standardise the features."
                 )
-            if Run.objects.filter(pk=self.run_id, cancel_requested=True).exists():
+            cancel = Run.objects.filter(pk=self.run_id, cancel_requested=True)
+            if with_db_retry(cancel.exists, what=f"run {self.run_id}: cancel check"):
                 self.cancelled = True
                 self.model.stop_training = True
             now = time.monotonic()
@@ -83,8 +85,12 @@ def _make_callback(run_id: int):
             clean = {k: _num(v) for k, v in (logs or {}).items()}
             self.last_logs = clean
             # Stored first, then broadcast: a client that misses the event finds it in the snapshot.
-            EpochMetric.objects.update_or_create(
-                run_id=self.run_id, epoch=epoch + 1, defaults={"logs": clean}
+            # Retried across a lost connection; unique (run, epoch) keeps a retried write single.
+            with_db_retry(
+                lambda: EpochMetric.objects.update_or_create(
+                    run_id=self.run_id, epoch=epoch + 1, defaults={"logs": clean}
+                ),
+                what=f"run {self.run_id}: store epoch {epoch + 1}",
             )
             events.run_event_send(
                 run_id=self.run_id, event={"type": "epoch", "epoch": epoch + 1, "logs": clean}
@@ -185,12 +191,20 @@ def readable_error(exc: BaseException) -> str:
     return f"{name}: {exc}" if str(exc) else name
 
 
-def run_execute(*, run_id: int) -> Run | None:
-    """Train run `run_id` to its end (succeeded, failed or cancelled); never leaves it `running`."""
+def run_execute(*, run_id: int, task_id: str | None = None) -> Run | None:
+    """Train run `run_id` to its end (succeeded, failed or cancelled); never leaves it `running`.
+    `task_id`: the delivered task's id; a task the run no longer points at is dropped."""
     import engine.backend
 
-    run = Run.objects.filter(pk=run_id).select_related("dataset").first()
+    run = with_db_retry(
+        Run.objects.filter(pk=run_id).select_related("dataset").first, what=f"run {run_id}: load"
+    )
     if run is None:
+        return None
+    if task_id and run.task_id and task_id != run.task_id:
+        # An older task of a run that was re-queued since (resumed, or re-queued by the reaper; the
+        # broker may still hold or redeliver it): the run's own task comes in its turn.
+        logger.info("run %s: task %s is stale (the run's task is %s)", run_id, task_id, run.task_id)
         return None
     # redelivered: take over a run whose worker died (it resumes below); drop a duplicate delivery
     if run.status == Run.Status.RUNNING and not resilience.run_take_over(run=run):

@@ -61,6 +61,9 @@ class Run(models.Model):
     pause_requested = models.BooleanField(default=False)
     resumed_from_epoch = models.PositiveIntegerField(null=True, blank=True)
     resume_reason = models.CharField(max_length=32, blank=True)  # "worker_lost" | "paused"
+    # When its current task was sent to the broker (created, re-queued after a lost worker, resumed):
+    # the broker delivers in that order, so the queue position counts from it (resilience.py).
+    queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -40,6 +40,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from modelbuilder.core.db_retry import with_db_retry
 from modelbuilder.core.errors import ApplicationError
 from modelbuilder.training import events
 from modelbuilder.training.models import Run
@@ -143,7 +144,9 @@ def attempt_begin(*, run: Run) -> Run:
     if run.config.get("seed") is None:  # a resumed attempt must split and shuffle the same way
         run.config = {**run.config, "seed": random.randrange(2**31)}
         changes["config"] = run.config
-    Run.objects.filter(pk=run.pk).update(**changes)
+    with_db_retry(
+        lambda: Run.objects.filter(pk=run.pk).update(**changes), what=f"run {run.pk}: lease"
+    )
     run.lease, run.heartbeat_at = lease, changes["heartbeat_at"]
     # The training loop beats too (TrainingSession). The thread also covers long gaps (loading data,
     # one long batch) but not on SQLite, where a second writer in the process makes the loop's
@@ -166,6 +169,10 @@ class TrainingSession:
         remote = not _storage_is_local()
         if not run.resume_reason:  # a first start: a file there belongs to an older row of this id
             checkpoint_delete(run)
+        elif not remote and path.exists() and path.stat().st_mtime < run.created_at.timestamp():
+            checkpoint_delete(
+                run
+            )  # older than the row: an earlier row of this id (a reset database)
         elif remote:
             from modelbuilder.core.files import fetch_file
 
@@ -186,7 +193,12 @@ class TrainingSession:
             meta = saved["meta"]
             epoch, batch = int(meta["epoch"]), int(meta["batch"])
             reason = run.resume_reason or "worker_lost"
-            Run.objects.filter(pk=run.pk).update(resumed_from_epoch=epoch + 1, resume_reason=reason)
+            with_db_retry(
+                lambda: Run.objects.filter(pk=run.pk).update(
+                    resumed_from_epoch=epoch + 1, resume_reason=reason
+                ),
+                what=f"run {run.pk}: record the resume",
+            )
             run.resumed_from_epoch, run.resume_reason = epoch + 1, reason
             events.run_event_send(
                 run_id=run.pk,
@@ -206,17 +218,18 @@ class TrainingSession:
         self._last_poll = now
         if now - self._last_beat >= self._beat_every:
             self._last_beat = now
-            try:
-                mine = Run.objects.filter(
+            # The database restarting: retried (training waits; nothing could be stored anyway).
+            mine = with_db_retry(
+                lambda: Run.objects.filter(
                     pk=self.run_id, lease=self.lease, status=Run.Status.RUNNING
-                ).update(heartbeat_at=timezone.now())
-            except Exception as exc:  # the database restarting: beat again at the next poll
-                logger.warning("heartbeat of run %s failed: %s", self.run_id, exc)
-                mine = True
+                ).update(heartbeat_at=timezone.now()),
+                what=f"run {self.run_id}: heartbeat",
+            )
             if not mine:
                 return "lease_lost"
-        row = (
-            Run.objects.filter(pk=self.run_id).values("lease", "pause_requested", "status").first()
+        row = with_db_retry(
+            Run.objects.filter(pk=self.run_id).values("lease", "pause_requested", "status").first,
+            what=f"run {self.run_id}: poll",
         )
         if row is None or row["lease"] != self.lease or row["status"] != Run.Status.RUNNING:
             return "lease_lost"
@@ -237,10 +250,13 @@ def training_session(*, run: Run, model) -> TrainingSession:
 def run_stopped(*, run: Run, exc) -> Run:
     """The checkpoint callback stopped fit (engine.checkpoint.TrainingStopped)."""
     if exc.reason == "pause":
-        paused = Run.objects.filter(pk=run.pk, status=Run.Status.RUNNING, lease=run.lease).update(
-            status=Run.Status.PAUSED, pause_requested=False, lease="", heartbeat_at=None
+        paused = with_db_retry(
+            lambda: Run.objects.filter(
+                pk=run.pk, status=Run.Status.RUNNING, lease=run.lease
+            ).update(status=Run.Status.PAUSED, pause_requested=False, lease="", heartbeat_at=None),
+            what=f"run {run.pk}: pause",
         )
-        run.refresh_from_db()
+        with_db_retry(run.refresh_from_db, what=f"run {run.pk}: load")
         if paused:
             events.run_event_send(
                 run_id=run.pk,
@@ -249,7 +265,7 @@ def run_stopped(*, run: Run, exc) -> Run:
         return run
     # lease_lost: another worker owns the run now (we were thought dead); leave it alone
     logger.warning("Run %s: lease lost at epoch %s; another worker has it", run.pk, exc.epoch + 1)
-    run.refresh_from_db()
+    with_db_retry(run.refresh_from_db, what=f"run {run.pk}: load")
     return run
 
 
@@ -264,7 +280,10 @@ def run_take_over(*, run: Run, stale_after: float | None = None) -> bool:
     stale_after = stale_after_default() if stale_after is None else stale_after
     if not _is_stale(run, stale_after):
         return False
-    return _requeue(run, enqueue=False) == "requeued"
+    return (
+        with_db_retry(lambda: _requeue(run, enqueue=False), what=f"run {run.pk}: take over")
+        == "requeued"
+    )
 
 
 # ---------------------------------------------------------------- the reaper
@@ -301,6 +320,7 @@ def _requeue(run: Run, *, enqueue: bool) -> str:
             attempts=run.attempts + 1,
             resume_reason="worker_lost",
             task_id=task_id,
+            queued_at=timezone.now(),  # a new task at the broker's tail: it waits its turn again
         ):
             return "alive"
         if enqueue:
@@ -379,11 +399,15 @@ def run_resume(*, run: Run) -> Run:
         return run
     if run.status != Run.Status.PAUSED:
         raise ApplicationError(f"The run is {run.status}, not paused.", code="not_paused")
-    concurrency_check(owner=run.owner)
     task_id = str(uuid.uuid4())
     with transaction.atomic():
+        concurrency_check(owner=run.owner)  # under the owner's lock, until the commit
         if Run.objects.filter(pk=run.pk, status=Run.Status.PAUSED).update(
-            status=Run.Status.QUEUED, resume_reason="paused", task_id=task_id, pause_requested=False
+            status=Run.Status.QUEUED,
+            resume_reason="paused",
+            task_id=task_id,
+            pause_requested=False,
+            queued_at=timezone.now(),
         ):
             transaction.on_commit(partial(_enqueue, run.pk, _queue_of(run), task_id))
     run.refresh_from_db()
@@ -396,11 +420,26 @@ def max_concurrent_runs() -> int:
     return _setting("MODELBUILDER_MAX_CONCURRENT_RUNS", 20)
 
 
+def _owner_lock(owner) -> None:
+    """Hold the owner's row until the caller's transaction ends: two requests of one user that
+    queue a run count one after the other (else both could count below the limit, then both
+    create). PostgreSQL: SELECT ... FOR NO KEY UPDATE (the runs' inserts, which only take a key-share
+    lock on the user row, are not blocked). SQLite ignores the clause, but its transactions start
+    with BEGIN IMMEDIATE (settings), which already serialises writers."""
+    from django.contrib.auth import get_user_model
+
+    if not connection.in_atomic_block:
+        raise RuntimeError("concurrency_check must run inside the transaction that queues the run")
+    list(get_user_model().objects.select_for_update(no_key=True).filter(pk=owner.pk).values("pk"))
+
+
 def concurrency_check(*, owner) -> None:
-    """At most MODELBUILDER_MAX_CONCURRENT_RUNS queued or running runs per user (0: no limit)."""
+    """At most MODELBUILDER_MAX_CONCURRENT_RUNS queued or running runs per user (0: no limit).
+    Call it inside the `transaction.atomic()` that creates or re-queues the run (it locks)."""
     limit = max_concurrent_runs()
     if limit <= 0:
         return
+    _owner_lock(owner)
     active = Run.objects.filter(owner=owner, status__in=ACTIVE).count()
     if active >= limit:
         raise ApplicationError(
@@ -482,7 +521,8 @@ def memory_check(*, validation: dict, config) -> dict:
 
 
 def run_admit(*, owner, validation: dict, config) -> None:
-    """Everything checked before a run is created: the user's concurrency limit, then memory."""
+    """Everything checked before a run is created: the user's concurrency limit, then memory.
+    Inside the transaction that creates the run (the limit's lock lasts until its commit)."""
     concurrency_check(owner=owner)
     memory_check(validation=validation, config=config)
 
@@ -504,10 +544,14 @@ def _on_queue(queue: str):
 
 
 def run_queue_info(*, run: Run) -> dict:
-    """Where a queued run stands: its 1-based position among the queued runs of its queue (oldest
-    first), and a rough ETA: (epochs left on the running runs + epochs of the runs ahead) x the
-    median seconds per epoch of the queue's last 20 succeeded runs / the runs running now (as many
-    workers are busy). `eta_seconds` is null without history or when the run is not queued."""
+    """Where a queued run stands: its 1-based position among the queued runs of its queue, in the
+    order the broker delivers them: by `queued_at`, the time its current task was sent (Redis:
+    LPUSH, workers BRPOP, first in first out). A run re-queued after a lost worker, or resumed, was
+    sent a new task then, so it waits behind the runs queued before that; it does not keep its old
+    place (the broker has no way to put it in front). And a rough ETA: (epochs left on the running
+    runs + epochs of the runs ahead) x the median seconds per epoch of the queue's last 20
+    succeeded runs / the runs running now (as many workers are busy). `eta_seconds` is null
+    without history or when the run is not queued."""
     queue = _queue_of(run)
     info = {"status": run.status, "queue": queue, "position": None, "ahead": 0, "running": 0,
             "eta_seconds": None}  # fmt: skip
@@ -516,6 +560,7 @@ def run_queue_info(*, run: Run) -> dict:
     on_queue = _on_queue(queue)
     ahead = list(
         on_queue.filter(status=Run.Status.QUEUED)
+        .alias(sent_at=models_sent_at())
         .filter(models_q_before(run))
         .values_list("config", flat=True)
     )
@@ -541,9 +586,18 @@ def run_queue_info(*, run: Run) -> dict:
 
 
 def models_q_before(run: Run):
+    """Runs whose task the broker delivers before `run`'s (queued earlier; ties by id)."""
     from django.db.models import Q
 
-    return Q(created_at__lt=run.created_at) | Q(created_at=run.created_at, pk__lt=run.pk)
+    at = run.queued_at or run.created_at
+    return Q(sent_at__lt=at) | Q(sent_at=at, pk__lt=run.pk)
+
+
+def models_sent_at():
+    """queued_at; created_at for a row written without it."""
+    from django.db.models.functions import Coalesce
+
+    return Coalesce("queued_at", "created_at")
 
 
 def models_count(field: str):

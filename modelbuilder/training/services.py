@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from modelbuilder.core.db_retry import with_db_retry
 from modelbuilder.core.errors import ApplicationError
 from modelbuilder.datasets.models import Dataset
 from modelbuilder.datasets.selectors import dataset_get
@@ -119,8 +120,9 @@ def run_create(
     plan = plan_build(schema=dataset.schema, target=target, features=features, loss=cfg.loss)
     _graph_io(design.graph, validation, plan)
     _engine_knows(cfg)
-    resilience.run_admit(owner=owner, validation=validation, config=cfg)  # limit + memory
     with transaction.atomic():
+        # limit + memory; the limit locks the owner's row until the commit: no two creates race
+        resilience.run_admit(owner=owner, validation=validation, config=cfg)
         run = Run.objects.create(
             owner=owner,
             design=design,
@@ -136,6 +138,7 @@ def run_create(
             labels=plan.labels,
             preprocessing={"plan": plan.as_dict()},
             task_id=str(uuid.uuid4()),
+            queued_at=timezone.now(),
         )
         queue = "gpu" if cfg.device == "gpu" else "cpu"
         transaction.on_commit(partial(_enqueue, run.id, queue, run.task_id))
@@ -169,12 +172,15 @@ def _revoke(task_id: str) -> None:
 
 def run_start(*, run_id: int, device: str) -> Run | None:
     """Claim a queued run for this worker. None when it was cancelled (or taken) meanwhile."""
-    claimed = Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
-        status=Run.Status.RUNNING, started_at=timezone.now(), device=device
+    claimed = with_db_retry(
+        lambda: Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+            status=Run.Status.RUNNING, started_at=timezone.now(), device=device
+        ),
+        what=f"run {run_id}: claim",
     )
     if not claimed:
         return None
-    run = Run.objects.get(pk=run_id)
+    run = with_db_retry(lambda: Run.objects.get(pk=run_id), what=f"run {run_id}: load")
     events.run_event_send(run_id=run.pk, event=events.status_event(run))
     return run
 
@@ -191,24 +197,16 @@ def run_finish(
     run.status, run.error = status, error[:5000]
     run.final_metrics = final_metrics or {}
     run.wall_time, run.finished_at = wall_time, timezone.now()
-    run.save(
-        update_fields=[
-            "status",
-            "error",
-            "final_metrics",
-            "wall_time",
-            "finished_at",
-            "artifact",
-            "sample_predictions",
-            "preprocessing",
-        ]
-    )
+    fields = ["status", "error", "final_metrics", "wall_time", "finished_at", "artifact",
+              "sample_predictions", "preprocessing"]  # fmt: skip
+    # The worker's last write: retried across a lost connection (the same values each time).
+    with_db_retry(lambda: run.save(update_fields=fields), what=f"run {run.pk}: end {status}")
     events.run_event_send(run_id=run.pk, event=events.status_event(run))
     return run
 
 
 def run_fail_stale(*, run_id: int, message: str) -> None:
     """Mark a run that is still queued or running as failed (used when the task itself dies)."""
-    run = Run.objects.filter(pk=run_id).first()
+    run = with_db_retry(Run.objects.filter(pk=run_id).first, what=f"run {run_id}: load")
     if run is not None and not run.is_terminal:
         run_finish(run=run, status=Run.Status.FAILED, error=message)

@@ -1,6 +1,9 @@
-"""Fixtures for runs: an uploaded iris dataset and a matching design, owned by alice."""
+"""Fixtures for runs: an uploaded iris dataset and a matching design, owned by alice; runs queued into
+a list instead of the broker (captured_queue); the session worker kept off `cpu` (own_cpu_queue)."""
 
 import pytest
+
+from modelbuilder.training import services
 
 
 @pytest.fixture
@@ -47,3 +50,24 @@ def run_body(iris_dataset, iris_design):
         }
 
     return body
+
+
+@pytest.fixture
+def captured_queue(monkeypatch):
+    """Runs are 'queued' into this list instead of Redis (no worker may take them)."""
+    queued = []
+    monkeypatch.setattr(services, "_enqueue", lambda *args: queued.append(args))
+    return queued
+
+
+@pytest.fixture
+def own_cpu_queue():
+    """Workers started by earlier tests (the session worker) stop consuming `cpu` for this test, so the
+    test's own workers take its runs; they get the queue back at the end."""
+    from modelbuilder.celery import app
+
+    replies = app.control.cancel_consumer("cpu", reply=True, timeout=3) or []
+    others = [name for reply in replies for name in reply]
+    yield others
+    if others:
+        app.control.add_consumer("cpu", destination=others, reply=True, timeout=3)

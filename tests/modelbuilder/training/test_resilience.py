@@ -12,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from modelbuilder.training import resilience, services
+from modelbuilder.training import resilience
 from modelbuilder.training.execution import run_execute
 from modelbuilder.training.models import EpochMetric, Run
 
@@ -54,27 +54,6 @@ def wait_for(predicate, timeout: float, what: str):
             return value
         time.sleep(0.05)
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-
-
-@pytest.fixture
-def captured_queue(monkeypatch):
-    """Runs are 'queued' into this list instead of Redis (no worker may take them)."""
-    queued = []
-    monkeypatch.setattr(services, "_enqueue", lambda *args: queued.append(args))
-    return queued
-
-
-@pytest.fixture
-def own_cpu_queue():
-    """Workers started by earlier tests (the session worker) stop consuming `cpu` for this test, so the
-    test's own workers take its runs; they get the queue back at the end."""
-    from modelbuilder.celery import app
-
-    replies = app.control.cancel_consumer("cpu", reply=True, timeout=3) or []
-    others = [name for reply in replies for name in reply]
-    yield others
-    if others:
-        app.control.add_consumer("cpu", destination=others, reply=True, timeout=3)
 
 
 # ---------------------------------------------------------------- kill -9 a worker mid-epoch
