@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import math
-import os
+import sys
 import warnings
 
 import numpy as np
@@ -34,25 +34,40 @@ register = OPTIMIZERS.register
 
 
 FLAT = slice(None)  # the slot index that means "all variables at once, on the flat buffers"
-_MIN_SPLIT = 1 << 16  # flat buffers at least this long are updated in one slice per BLAS thread (CPU only)
+_MIN_KERNEL = 1 << 16  # flat buffers at least this long use the compiled one-pass update (CPU only)
+# A flat buffer longer than this is updated in one slice per engine thread (CPU only). Crossover from
+# `python -m bench.optimizer_split` (Adam, float32, 2 threads vs 1, best of 15 x 20 steps, wall clock):
+# on a loaded 2-core machine (load average 11) the split never paid, at any size.
+SPLIT_MIN = 1 << 17
 _pool: dict = {}
+_controller: list = []
 
 
-def _blas_threads() -> int:
-    """How many threads numpy's BLAS may use now (threadpoolctl's view; 1 when unknown), or 1 when the machine
-    has no idle core (load average ≥ cores): a second thread then only waits for a core (measured: the
-    split step is 0.77x as fast at load 3.3 on 2 cores, ~1.3x faster on a quieter machine)."""
-    try:
-        if os.getloadavg()[0] >= (os.cpu_count() or 1):  # no idle core: a second thread queues for one
-            return 1
-    except OSError:
-        pass
-    try:
-        from threadpoolctl import threadpool_info  # noqa: PLC0415 - optional (comes with scikit-learn)
-    except ImportError:
-        return 1
-    counts = [int(i.get("num_threads") or 1) for i in threadpool_info() if i.get("user_api") == "blas"]
+def engine_threads() -> int:
+    """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
+    ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's
+    ``set_num_threads`` once numba's thread pool is up; 1 when neither is known. A fixed rule, not the
+    machine's load: the same setting gives the same split on a quiet and on a busy machine."""
+    counts = []
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (comes with scikit-learn)
+
+            _controller.append(ThreadpoolController())  # scans the loaded libraries once (numpy's BLAS is in)
+        except ImportError:
+            _controller.append(None)
+    if _controller[0] is not None:
+        counts += [lib.num_threads for lib in _controller[0].lib_controllers if lib.user_api == "blas"]
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and parallel._is_initialized:  # asking earlier would start numba's pool
+        counts.append(parallel.get_num_threads())
     return max(1, min(counts)) if counts else 1
+
+
+def split_parts(size: int) -> int:
+    """How many slices a flat CPU buffer of ``size`` elements is updated in: one per engine thread above
+    ``SPLIT_MIN``, else one."""
+    return engine_threads() if size > SPLIT_MIN else 1
 
 
 _kernels: dict = {}
@@ -234,13 +249,20 @@ class Optimizer:
             slots[slot], self._slots[slot] = home(self._slots[slot])
         buf = xp.empty(total, dtype=dtype)
         self._scratch = [buf[lo:hi].reshape(d.shape) for d, lo, hi in zip(datas, offsets, offsets[1:])]
-        # element-wise ufuncs run on one thread; on the CPU a long buffer is cut into one slice per BLAS
-        # thread and the slices are updated in parallel (numpy releases the GIL inside ufuncs)
-        parts = _blas_threads() if xp is np and total >= _MIN_SPLIT else 1
-        step = (-(-total // parts) + 15) // 16 * 16
-        chunks = [slice(lo, min(lo + step, total)) for lo in range(0, total, step)] if parts > 1 else [FLAT]
         self._flat = {"w": w, "views": w_views, "slots": slots, "buf": buf, "g": xp.empty(total, dtype=dtype),
-                      "offsets": offsets, "chunks": chunks}
+                      "offsets": offsets, "chunks": [FLAT]}
+
+    def _chunks(self, xp, total):
+        """The flat slices of this step: element-wise ufuncs and the compiled update run on one thread, so on
+        the CPU a long buffer is cut into one slice per engine thread and the slices are updated in parallel
+        (numpy and the kernels release the GIL). Re-cut when the thread setting changed since the last step."""
+        parts = split_parts(total) if xp is np else 1
+        chunks = self._flat["chunks"]
+        if len(chunks) != parts:
+            step = (-(-total // parts) + 15) // 16 * 16
+            chunks = [slice(lo, min(lo + step, total)) for lo in range(0, total, step)] if parts > 1 else [FLAT]
+            self._flat["chunks"] = chunks
+        return chunks
 
     def _slot(self, slot, i):
         """The slot array of variable ``i`` (or that slice of the flat slot array when ``i`` is a slice)."""
@@ -338,8 +360,8 @@ class Optimizer:
         flat = self._flat
         w, g = flat["w"], flat["g"]
         xp = xp_of(w)
-        chunks = flat["chunks"]
-        kernel = self._kernel() if xp is np and w.size >= _MIN_SPLIT else None
+        chunks = self._chunks(xp, w.size)
+        kernel = self._kernel() if xp is np and w.size >= _MIN_KERNEL else None
         update = self._update if kernel is None else functools.partial(self._run_kernel, kernel)
         clipping = any(c and c > 0 for c in (self.clipnorm, self.global_clipnorm, self.clipvalue))
         if len(chunks) == 1 or clipping:
@@ -358,7 +380,9 @@ class Optimizer:
                 self._gather(flat_grads, s, g)
             update(s, g[s], w[s], lr)
 
-        for f in [_executor(len(chunks)).submit(step, s) for s in chunks]:
+        futures = [_executor(len(chunks) - 1).submit(step, s) for s in chunks[1:]]
+        step(chunks[0])  # this thread takes the first slice instead of waiting idle
+        for f in futures:
             f.result()
 
     def _kernel(self):

@@ -403,23 +403,63 @@ def test_flat_state_round_trip_into_a_fresh_optimizer():
     assert np.shares_memory(fresh._slot("momentum", 0), fresh._flat["slots"]["momentum"])
 
 
+@pytest.mark.parametrize("fused", [True, False])
 @pytest.mark.parametrize("kwargs", [{}, {"global_clipnorm": 1.0}, {"clipnorm": 0.5}, {"weight_decay": 0.1}])
-def test_flat_update_split_over_threads_matches_one_slice(monkeypatch, kwargs):
+def test_flat_update_split_over_threads_is_bit_identical(monkeypatch, kwargs, fused):
+    if not fused:
+        monkeypatch.setattr(optimizers.Adam, "_kernel", lambda self: None)  # the ufunc steps
     rng = np.random.default_rng(2)
-    shapes = [(300, 200), (200,), (200, 90)]  # > _MIN_SPLIT elements in all
+    shapes = [(400, 300), (300,), (300, 200)]  # > SPLIT_MIN elements in all
+    assert sum(np.prod(s) for s in shapes) > optimizers.SPLIT_MIN
     init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     results = []
-    for threads in (1, 3):
-        monkeypatch.setattr(optimizers, "_blas_threads", lambda n=threads: n)
+    for threads in (1, 3, (1, 2)):  # (1, 2): the thread setting changes between steps
         vs = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
         opt = optimizers.Adam(learning_rate=0.01, **kwargs)
-        for _ in range(2):
+        for n in threads if isinstance(threads, tuple) else (threads, threads):
+            monkeypatch.setattr(optimizers, "engine_threads", lambda n=n: n)
             opt.apply_gradients(list(zip(grads, vs)))
-        assert len(opt._flat["chunks"]) == threads
+            assert len(opt._flat["chunks"]) == n
         results.append([v.numpy() for v in vs] + opt.get_state())
-    for a, b in zip(*results):
-        np.testing.assert_array_equal(a, b)
+    for other in results[1:]:
+        for a, b in zip(results[0], other):
+            np.testing.assert_array_equal(a, b)
+
+
+def _chunks_after_one_step(size):
+    var = Variable(np.zeros(size, np.float32), name="w")
+    opt = optimizers.Adam()
+    opt.apply_gradients([(np.ones(size, np.float32), var)])
+    return len(opt._flat["chunks"])
+
+
+def test_split_follows_the_size_threshold_and_the_thread_setting_not_the_load(monkeypatch):
+    from threadpoolctl import threadpool_limits
+
+    monkeypatch.setattr("os.getloadavg", lambda: (99.0, 99.0, 99.0))  # a busy machine must not change the rule
+    with threadpool_limits(2, user_api="blas"):
+        if optimizers.engine_threads() < 2:
+            pytest.skip("numpy's BLAS cannot run two threads here")
+        assert _chunks_after_one_step(optimizers.SPLIT_MIN) == 1
+        assert _chunks_after_one_step(optimizers.SPLIT_MIN + 1) == 2
+    with threadpool_limits(1, user_api="blas"):  # what `python -m bench --threads 1` sets
+        assert optimizers.engine_threads() == 1
+        assert _chunks_after_one_step(4 * optimizers.SPLIT_MIN) == 1
+
+
+def test_engine_threads_respects_numba_set_num_threads(monkeypatch):
+    import sys
+    import types
+
+    fake = types.SimpleNamespace(_is_initialized=False, get_num_threads=lambda: 1)
+    monkeypatch.setitem(sys.modules, "numba.np.ufunc.parallel", fake)
+    monkeypatch.setattr(optimizers, "_controller", [None])  # no threadpoolctl view: numba's alone decides
+    assert optimizers.engine_threads() == 1  # unknown: one thread
+    fake.get_num_threads = lambda: 3
+    assert optimizers.engine_threads() == 1  # numba's pool not started: not asked (asking would start it)
+    fake._is_initialized = True
+    assert optimizers.engine_threads() == 3
 
 
 @pytest.fixture
