@@ -253,3 +253,30 @@ def test_embedding_lstm_learns_whether_a_sequence_contains_token_7():
         model.fit(x[:1500], y[:1500], epochs=6, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(x[1500:], y[1500:], verbose=0)
     assert accuracy >= 0.95
+
+
+@pytest.mark.parametrize("make", [lambda: LSTM(5, return_sequences=True), lambda: GRU(5, return_sequences=True),
+                                  lambda: GRU(5, reset_after=False, return_sequences=True),
+                                  lambda: SimpleRNN(5, return_sequences=True)],
+                         ids=["lstm", "gru", "gru_reset_before", "simple_rnn"])
+def test_float32_kernel_path_matches_numpy_loop_in_a_masked_bidirectional_layer(monkeypatch, make):
+    """Embedding(mask_zero) → Bidirectional(...) in float32: the numba step kernels (masks, go_backwards,
+    recurrent dropout) give the numpy step loop's outputs and weight gradients."""
+    pytest.importorskip("numba")
+    from engine.ops import recurrent as R
+
+    ids = np.array([[3, 4, 9, 0, 0, 0], [0, 0, 5, 6, 7, 8], [1, 0, 2, 0, 3, 4]])  # right / left / inner padding
+    results = []
+    for use in (False, True):
+        monkeypatch.setattr(R._Recurrent, "use_kernels", use)
+        set_seed(7)
+        emb = Embedding(10, 4, mask_zero=True)
+        layer = make()
+        layer.recurrent_dropout = 0.3
+        bi = Bidirectional(layer)
+        out = bi(emb(ids), training=True)
+        out.sum().backward()
+        assert out.dtype == np.float32
+        results.append([out.data] + [w.grad for w in emb.weights + bi.weights])
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=2e-5)
