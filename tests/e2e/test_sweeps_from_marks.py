@@ -86,10 +86,12 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     expect(form.get_by_test_id("sweep-pruning")).to_have_value("median")
     page.go_back()
 
-    # Back in the editor: start the sweep from the Train dialog itself.
+    # Back in the editor: the dialog remembers the learning-rate mark; start the sweep from it.
     page.get_by_test_id("open-train").click()
     dialog = page.get_by_test_id("train-dialog")
-    mark_learning_rate(dialog)
+    expect(dialog.get_by_test_id("train-search-learning_rate")).to_be_checked()
+    expect(dialog.get_by_test_id("train-search-learning_rate-min")).to_have_value("0.005")
+    expect(dialog.get_by_test_id("train-search-learning_rate-max")).to_have_value("0.05")
     dialog.get_by_test_id("train-epochs").fill("1")
     dialog.get_by_test_id("sweep-strategy").select_option("grid")
     dialog.get_by_test_id("sweep-trials").fill("3")

@@ -12,7 +12,7 @@ import { sweepsApi } from "../sweeps/api";
 import { gridSize, objectivesFor } from "../sweeps/searchSpace";
 import { SweepLink } from "../sweeps/SweepLink";
 import { SweepSettings } from "../sweeps/SweepSettings";
-import { DEFAULT_OPTIONS, sweepBlocker, sweepRequest, type SweepOptions, type SweepStartWithMarks } from "../sweeps/sweepRequest";
+import { DEFAULT_OPTIONS, sweepBlocker, sweepRequest, trainMarksFrom, trainMarksKey, type SweepOptions, type SweepStartWithMarks } from "../sweeps/sweepRequest";
 import type { SpaceJson } from "../sweeps/types";
 import { ConfigFields, type ConfigSearch } from "./ConfigFields";
 import { defaultConfig, outputWidth, preflight } from "./trainPlan";
@@ -43,7 +43,12 @@ export function TrainDialog({ designId, onClose, beforeTrain }: Props) {
   const outWidth = outputWidth(graph, validation);
   // Search marks: layer parameters marked in the inspector (saved in the graph) and training settings
   // marked here. Any mark offers "Start sweep" next to "Start training".
-  const [trainMarks, setTrainMarks] = useState<SpaceJson>({});
+  // Remembered per design, so closing the dialog to adjust a layer's mark does not lose them.
+  const [trainMarks, setTrainMarks] = useState<SpaceJson>(() => trainMarksFrom(localStorage.getItem(trainMarksKey(designId))));
+  useEffect(() => {
+    if (Object.keys(trainMarks).length) localStorage.setItem(trainMarksKey(designId), JSON.stringify(trainMarks));
+    else localStorage.removeItem(trainMarksKey(designId));
+  }, [designId, trainMarks]);
   const [markErrors, setMarkErrors] = useState<Record<string, string>>({});
   const [sweepOptions, setSweepOptions] = useState<SweepOptions>(DEFAULT_OPTIONS);
   const space = useMemo(() => ({ ...marksToSpace(graph), ...trainMarks }), [graph, trainMarks]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RunConfig } from "../api/types";
-import { clampCount, DEFAULT_OPTIONS, sweepBlocker, sweepRequest } from "./sweepRequest";
+import { clampCount, DEFAULT_OPTIONS, sweepBlocker, sweepRequest, trainMarksFrom } from "./sweepRequest";
 
 const config: RunConfig = { loss: "categorical_crossentropy", optimizer: "adam", learning_rate: 0.01, epochs: 2, batch_size: 32, validation_split: 0.2, metrics: ["accuracy"], seed: 1 };
 const space = { "units@d1": { type: "choice" as const, values: [4, 8] }, learning_rate: { type: "float" as const, min: 0.001, max: 0.1, log: true } };
@@ -28,5 +28,11 @@ describe("sweep request", () => {
     expect(clampCount("2.6", 16)).toBe(3);
     expect(clampCount("99", 16)).toBe(16);
     expect(clampCount("x", 16)).toBe(1);
+  });
+
+  it("reads remembered training marks defensively", () => {
+    expect(trainMarksFrom(JSON.stringify({ learning_rate: space.learning_rate, "units@d1": space["units@d1"], epochs: 3 }))).toEqual({ learning_rate: space.learning_rate });
+    expect(trainMarksFrom("not json")).toEqual({});
+    expect(trainMarksFrom(null)).toEqual({});
   });
 });

@@ -1,6 +1,7 @@
 // What both sweep-starting forms (the train dialog and /sweeps/new) send to POST /api/sweeps (pure).
 import type { RunConfig } from "../api/types";
-import { objectivesFor } from "./searchSpace";
+import { cleanMarks } from "../editor/searchMarks";
+import { objectivesFor, TRAINING_KEYS } from "./searchSpace";
 import type { Pruning, SpaceJson, Strategy, SweepCreate, SweepStart } from "./types";
 
 export interface SweepOptions {
@@ -58,3 +59,16 @@ export function sweepRequest(args: {
     pruning: o.pruning,
   };
 }
+
+/** Training-setting marks remembered for a design (the train dialog's, in localStorage): anything that is
+ * not a spec of a training setting is dropped. */
+export function trainMarksFrom(stored: string | null): SpaceJson {
+  try {
+    const marks = cleanMarks(JSON.parse(stored ?? "null")) ?? {};
+    return Object.fromEntries(Object.entries(marks).filter(([name]) => TRAINING_KEYS.includes(name)));
+  } catch {
+    return {};
+  }
+}
+
+export const trainMarksKey = (designId: string | null) => `modelbuilder.trainMarks.${designId ?? "new"}`;
