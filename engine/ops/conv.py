@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from engine.autograd import Function, Tensor
 from engine.backend import xp_of
+from engine.ops import conv_kernels as CK
+
+FUSED_ACTIVATIONS = ("linear", "relu")
 
 
 # ---- shape helpers (pure Python: used by compute_output_shape, allocate nothing)
@@ -123,8 +126,21 @@ def _group_views(xp, cols, w, groups):
     return a, b
 
 
+def _is_pointwise(kh, kw, strides, pads):
+    return kh == kw == 1 and strides == (1, 1) and not any(pads[0] + pads[1])
+
+
 class Conv2D(Function):
-    """``conv2d(x, w[, b])``: x (N, H, W, C), w (kh, kw, C // groups, F), b (F,) → (N, OH, OW, F)."""
+    """``conv2d(x, w[, b])``: x (N, H, W, C), w (kh, kw, C // groups, F), b (F,) → (N, OH, OW, F).
+
+    On float32 numpy arrays with numba (``use_kernels``), groups == 1: bias + relu are one in-place pass over
+    the GEMM's output and the relu mask + bias gradient one pass over the gradient; a conv with at most
+    ``DIRECT_MAX`` values per patch (kh * kw * C: a first layer on a grey or RGB image) skips the patch matrix
+    altogether (``conv_kernels.direct_fwd``/``direct_bwd``). Everything else, and the GPU, takes the xp path.
+    """
+
+    use_kernels = True
+    DIRECT_MAX = 27
 
     def forward(self, x, w, *b, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
                 activation="linear"):
@@ -132,10 +148,18 @@ class Conv2D(Function):
         n, h, wd, c = x.shape
         kh, kw, _, f = w.shape
         oh, ow = _out_size(h, wd, kh, kw, strides, pads, dilation)
+        if activation not in FUSED_ACTIVATIONS:
+            raise ValueError(f"Fused conv activations are 'linear' and 'relu'. Received: {activation!r}")
         self.cfg = (x.shape, strides, pads, dilation, groups, oh, ow)
         self.w = w
+        self.relu_out = None
+        self.mode = "xp"
+        if self.use_kernels and groups == 1 and CK.usable(x, w, *b):
+            self.mode = "direct" if kh * kw * c <= self.DIRECT_MAX else "gemm"
+        if self.mode == "direct":
+            return self._forward_direct(x, w, b, strides, pads, dilation, oh, ow, activation)
         m = n * oh * ow
-        if kh == kw == 1 and strides == (1, 1) and not any(pads[0] + pads[1]):
+        if _is_pointwise(kh, kw, strides, pads):
             cols = x.reshape(m, c)
         else:
             xpad = _pad(xp, x, pads)
@@ -146,31 +170,88 @@ class Conv2D(Function):
         else:
             a, bw = _group_views(xp, cols.reshape(m, kh * kw, c), w.reshape(kh * kw, c // groups, f), groups)
             out = xp.matmul(a, bw).transpose(1, 0, 2).reshape(m, f)
-        if b:
-            out += b[0]
-        self.relu_out = None
-        if activation == "relu":  # fused: no separate activation op, pass or allocation
-            xp.maximum(out, 0, out=out)
+        if self.mode == "gemm":  # one pass: + bias, relu
+            if b or activation == "relu":
+                CK.conv_kernels().bias_act(out, b[0] if b else out[0], bool(b), activation == "relu")
+        else:
+            if b:
+                out += b[0]
+            if activation == "relu":  # fused: no separate activation op, pass or allocation
+                xp.maximum(out, 0, out=out)
+        if activation == "relu":
             self.relu_out = out
-        elif activation != "linear":
-            raise ValueError(f"Fused conv activations are 'linear' and 'relu'. Received: {activation!r}")
         return out.reshape(n, oh, ow, f)
 
+    def _forward_direct(self, x, w, b, strides, pads, dilation, oh, ow, activation):
+        import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
+
+        xpad = np.ascontiguousarray(_pad(np, x, pads))
+        out = np.empty((x.shape[0], oh, ow, w.shape[-1]), dtype=np.float32)
+        wc = np.ascontiguousarray(w)
+        CK.conv_kernels().direct_fwd(xpad, wc, b[0] if b else wc[0, 0, 0], out, *strides, *dilation, bool(b),
+                                     activation == "relu")
+        self.xpad = xpad if self.needs_input_grad[1] else None
+        if activation == "relu":
+            self.relu_out = out
+        return out
+
+    def _backward_direct(self, g):
+        import numpy as np  # noqa: PLC0415
+
+        shape, strides, pads, dilation, _, _, _ = self.cfg
+        (pt, pb), (pl, pr) = pads
+        n, h, wd, c = shape
+        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
+        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
+        w = np.ascontiguousarray(self.w)
+        g = np.ascontiguousarray(g, dtype=np.float32)
+        dx = np.zeros((n, h + pt + pb, wd + pl + pr, c), np.float32) if need_x else np.zeros((1, 1, 1, 1), np.float32)
+        dw64 = np.empty(w.shape)
+        db64 = np.empty(w.shape[-1])
+        relu = self.relu_out is not None
+        CK.conv_kernels().direct_bwd(self.xpad if need_w else dx, w, g, self.relu_out if relu else g, dw64, db64,
+                                     dx, *strides, *dilation, relu, bool(need_w), bool(need_b), bool(need_x))
+        self.xpad = self.relu_out = None
+        db = (db64.astype(np.float32),) if len(self.needs_input_grad) > 2 else ()
+        return (dx[:, pt:pt + h, pl:pl + wd] if need_x else None, dw64.astype(np.float32) if need_w else None, *db)
+
     def backward(self, g):
+        if self.mode == "direct":
+            return self._backward_direct(g)
+        if self.mode == "gemm":
+            import numpy as np  # noqa: PLC0415
+
+            g = np.ascontiguousarray(g, dtype=np.float32)
         xp = xp_of(g)
         shape, strides, pads, dilation, groups, oh, ow = self.cfg
-        if self.relu_out is not None:
-            g = g * (self.relu_out.reshape(g.shape) > 0)
-            self.relu_out = None
         n, h, wd, c = shape
         kh, kw, cg, f = self.w.shape
-        g2 = g.reshape(-1, f)
+        has_b = len(self.needs_input_grad) > 2
+        db = ()
+        if self.mode == "gemm" and self.relu_out is not None:  # relu mask + bias gradient in one pass
+            g2 = np.empty(self.relu_out.shape, np.float32)
+            db64 = np.empty(f)
+            CK.conv_kernels().act_grad(g.reshape(-1, f), self.relu_out, g2, db64, oh * ow, True, has_b)
+            db = (db64.astype(np.float32),) if has_b else ()
+            self.relu_out = None
+        else:
+            if self.relu_out is not None:
+                g = g * (self.relu_out.reshape(g.shape) > 0)
+                self.relu_out = None
+            g2 = g.reshape(-1, f)
+            db = (g2.sum(axis=0),) if has_b else ()
         dx = dw = None
-        db = (g2.sum(axis=0),) if len(self.needs_input_grad) > 2 else ()
         if groups == 1:
             if self.needs_input_grad[1]:
                 dw = (self.cols.T @ g2).reshape(self.w.shape)
-            if self.needs_input_grad[0] and not (kh == kw == 1 and strides == (1, 1) and not any(pads[0] + pads[1])):
+            if self.mode == "gemm" and self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
+                (pt, pb), (pl, pr) = pads  # one GEMM for all kernel positions, one pass to add them back
+                dcols = g2 @ self.w.reshape(kh * kw * c, f).T
+                dpad = xp.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=dcols.dtype)
+                CK.conv_kernels().col2im(dcols, dpad, kh, kw, *strides, *dilation)
+                self.cols = None
+                return (dpad[:, pt:pt + h, pl:pl + wd], dw, *db)
+            if self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
                 (pt, pb), (pl, pr) = pads
                 (sh, sw), (dh, dw_) = strides, dilation
                 dpad = xp.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=g.dtype)
@@ -194,7 +275,7 @@ class Conv2D(Function):
                 dcg = xp.matmul(gg, wg.transpose(0, 2, 1))  # (g, M, K*Cg)
                 dcols = dcg.reshape(groups, -1, kh * kw, cg).transpose(1, 2, 0, 3).reshape(-1, kh * kw * c)
         if self.needs_input_grad[0]:
-            if kh == kw == 1 and strides == (1, 1) and not any(pads[0] + pads[1]):
+            if _is_pointwise(kh, kw, strides, pads):
                 dx = dcols.reshape(shape)
             else:
                 (pt, pb), (pl, pr) = pads
@@ -257,8 +338,6 @@ def conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1, 
     return Conv2D.apply(*args, strides=strides, pads=pads, dilation=dilation, groups=groups,
                         activation=activation)
 
-
-FUSED_ACTIVATIONS = ("linear", "relu")
 
 
 def conv1d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1, activation="linear") -> Tensor:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from engine.autograd import Function, Tensor, is_grad_enabled
 from engine.backend import xp_of
+from engine.ops import conv_kernels as CK
 from engine.ops.conv import _pad, conv_padding
 from engine.ops.math import Max, Mean, Reshape
 
@@ -29,11 +30,19 @@ def _slices(i, j, oh, ow, strides):
 
 class MaxPool2D(Function):
     """Running maximum over the pool_h * pool_w strided views; the winning offset (the first one on ties,
-    as TensorFlow) is kept as int8 for the backward scatter. No argmax over a middle axis (slow)."""
+    as TensorFlow) is kept as int8 for the backward scatter. No argmax over a middle axis (slow).
+
+    On float32 numpy arrays with numba (``use_kernels``) one kernel pass does it (``conv_kernels.pool_fwd``;
+    the winners only when a backward pass follows), and one pass scatters the gradient back."""
+
+    use_kernels = True
 
     def forward(self, x, pool=(2, 2), strides=(2, 2), pads=((0, 0), (0, 0))):
         xp = xp_of(x)
         ph, pw = pool
+        self.kernel = self.use_kernels and ph * pw <= 127 and CK.usable(x)
+        if self.kernel:
+            return self._forward_kernel(x, pool, strides, pads)
         self.pairwise = pool == (2, 2) and strides == (2, 2) and not any(pads[0] + pads[1])
         if self.pairwise:
             return self._forward_2x2(xp, x)
@@ -51,6 +60,32 @@ class MaxPool2D(Function):
         self.idx = idx
         self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
         return out
+
+    def _forward_kernel(self, x, pool, strides, pads):
+        import numpy as np  # noqa: PLC0415 - the CPU kernel's buffers
+
+        xpad = np.ascontiguousarray(_pad(np, x, pads, value=-np.inf))
+        oh = (xpad.shape[1] - pool[0]) // strides[0] + 1
+        ow = (xpad.shape[2] - pool[1]) // strides[1] + 1
+        out = np.empty((x.shape[0], oh, ow, x.shape[3]), np.float32)
+        track = is_grad_enabled() and self.needs_input_grad[0]  # inference: the maximum alone
+        idx = np.empty(out.shape, np.int8) if track else np.empty((1, 1, 1, 1), np.int8)
+        CK.conv_kernels().pool_fwd(xpad, out, idx, *pool, *strides, track)
+        self.idx = idx if track else None
+        self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
+        return out
+
+    def _backward_kernel(self, g):
+        import numpy as np  # noqa: PLC0415
+
+        shape, pshape, (ph, pw), strides, ((pt, _), (pl, _)), oh, ow = self.cfg
+        disjoint = strides[0] >= ph and strides[1] >= pw  # each input in at most one window: assign
+        covers = strides == (ph, pw) and (oh * ph, ow * pw) == tuple(pshape[1:3])  # ... in exactly one
+        dpad = (np.empty if covers else np.zeros)(pshape, dtype=np.float32)
+        CK.conv_kernels().pool_bwd(np.ascontiguousarray(g, dtype=np.float32), self.idx, dpad, ph, pw, *strides,
+                                   disjoint)
+        self.idx = None
+        return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
 
     def _forward_2x2(self, xp, x):
         """The common 2x2/2 pool as two pairwise maxima (rows, then columns) with boolean winners:
@@ -80,6 +115,8 @@ class MaxPool2D(Function):
         return dx
 
     def backward(self, g):
+        if self.kernel:
+            return self._backward_kernel(g)
         xp = xp_of(g)
         if self.pairwise:
             return self._backward_2x2(xp, g)
