@@ -92,6 +92,10 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     expect(dialog.get_by_test_id("train-search-learning_rate")).to_be_checked()
     expect(dialog.get_by_test_id("train-search-learning_rate-min")).to_have_value("0.005")
     expect(dialog.get_by_test_id("train-search-learning_rate-max")).to_have_value("0.05")
+    # Enter in a mark does not submit the dialog (that would start one plain training run).
+    dialog.get_by_test_id("train-search-learning_rate-max").press("Enter")
+    page.wait_for_timeout(300)
+    expect(dialog).to_be_visible()
     dialog.get_by_test_id("train-epochs").fill("1")
     dialog.get_by_test_id("sweep-strategy").select_option("grid")
     dialog.get_by_test_id("sweep-trials").fill("3")

@@ -92,7 +92,8 @@ export function SearchEditor({ mark, testid }: { mark: SearchMark; testid: strin
   const invalid = error ? "invalid" : undefined;
   return (
     <div className="search-mark">
-      <div className="search-row" data-testid={`${testid}-row`}>
+      {/* Enter in a mark must not submit the surrounding form (in the train dialog: start one training run). */}
+      <div className="search-row" data-testid={`${testid}-row`} onKeyDown={(e) => e.key === "Enter" && e.preventDefault()}>
         {numeric && (
           <select value={row.mode} onChange={(e) => mark.switchMode(e.target.value as Row["mode"])} data-testid={`${testid}-mode`} aria-label="range or list">
             <option value="range">range</option>
