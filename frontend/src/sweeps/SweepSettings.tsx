@@ -60,7 +60,7 @@ export function SweepSettings({ options: o, onChange, objectives, grid }: Props)
           <option value="none">off</option>
         </select>
         <span className="field-help">
-          {o.pruning === "median" ? "A trial worse than the median of the finished ones at the same epoch stops early." : "Every trial trains all its epochs."}
+          {o.pruning === "median" ? "A trial worse than the median of the other trials at the same epoch stops early." : "Every trial trains all its epochs."}
         </span>
       </label>
     </div>
