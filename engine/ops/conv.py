@@ -141,6 +141,7 @@ class Conv2D(Function):
 
     use_kernels = True
     DIRECT_MAX = 27
+    CHUNK_BYTES = 1 << 20
 
     def forward(self, x, w, *b, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
                 activation="linear"):
@@ -158,6 +159,8 @@ class Conv2D(Function):
             self.mode = "direct" if kh * kw * c <= self.DIRECT_MAX else "gemm"
         if self.mode == "direct":
             return self._forward_direct(x, w, b, strides, pads, dilation, oh, ow, activation)
+        if self.mode == "gemm":
+            return self._forward_gemm(x, w, b, strides, pads, dilation, oh, ow, activation)
         m = n * oh * ow
         if _is_pointwise(kh, kw, strides, pads):
             cols = x.reshape(m, c)
@@ -170,17 +173,67 @@ class Conv2D(Function):
         else:
             a, bw = _group_views(xp, cols.reshape(m, kh * kw, c), w.reshape(kh * kw, c // groups, f), groups)
             out = xp.matmul(a, bw).transpose(1, 0, 2).reshape(m, f)
-        if self.mode == "gemm":  # one pass: + bias, relu
-            if b or activation == "relu":
-                CK.conv_kernels().bias_act(out, b[0] if b else out[0], bool(b), activation == "relu")
-        else:
-            if b:
-                out += b[0]
-            if activation == "relu":  # fused: no separate activation op, pass or allocation
-                xp.maximum(out, 0, out=out)
-        if activation == "relu":
+        if b:
+            out += b[0]
+        if activation == "relu":  # fused: no separate activation op, pass or allocation
+            xp.maximum(out, 0, out=out)
             self.relu_out = out
         return out.reshape(n, oh, ow, f)
+
+    def _forward_gemm(self, x, w, b, strides, pads, dilation, oh, ow, activation):
+        """Patch matrix + GEMM + bias/relu a few images at a time (``CHUNK_BYTES`` of patches): each chunk is
+        copied, multiplied and finished while it is in the cache. Training keeps the whole patch matrix (the
+        weight gradient needs it); inference reuses one chunk-sized buffer."""
+        import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
+
+        n, _, _, c = x.shape
+        kh, kw, _, f = w.shape
+        k, rows = kh * kw * c, oh * ow
+        wm = np.ascontiguousarray(w).reshape(k, f)
+        bias = np.ascontiguousarray(b[0]) if b else wm[0]
+        relu = activation == "relu"
+        keep = self.needs_input_grad[1]
+        out = np.empty((n * rows, f), np.float32)
+        if _is_pointwise(kh, kw, strides, pads):
+            cols, view, per = np.ascontiguousarray(x).reshape(n * rows, c), None, n
+        else:
+            view = windows(_pad(np, x, pads), kh, kw, oh, ow, strides, dilation)
+            per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
+            cols = np.empty(((n if keep else per) * rows, k), np.float32)
+        bias_act = CK.conv_kernels().bias_act
+        for b0 in range(0, n, per):
+            b1 = min(n, b0 + per)
+            r0, r1 = b0 * rows, b1 * rows
+            chunk = cols[r0:r1] if keep or view is None else cols[:r1 - r0]
+            if view is not None:
+                np.copyto(chunk.reshape(b1 - b0, oh, ow, kh, kw, c), view[b0:b1])
+            np.matmul(chunk, wm, out=out[r0:r1])
+            if b or relu:
+                bias_act(out[r0:r1], bias, bool(b), relu)
+        self.cols = cols if keep else None
+        if relu:
+            self.relu_out = out
+        return out.reshape(n, oh, ow, f)
+
+    def _input_grad_gemm(self, g2):
+        """dx: one GEMM for all kernel positions and one pass to add them back (col2im), a few images at a time
+        so that the patch gradients stay in the cache."""
+        import numpy as np  # noqa: PLC0415
+
+        (n, h, wd, c), strides, ((pt, pb), (pl, pr)), dilation, _, oh, ow = self.cfg
+        kh, kw, _, f = self.w.shape
+        k, rows = kh * kw * c, oh * ow
+        wt = np.ascontiguousarray(self.w).reshape(k, f).T
+        dpad = np.zeros((n, h + pt + pb, wd + pl + pr, c), np.float32)
+        per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
+        buf = np.empty((per * rows, k), np.float32)
+        col2im = CK.conv_kernels().col2im
+        for b0 in range(0, n, per):
+            b1 = min(n, b0 + per)
+            dcols = buf[:(b1 - b0) * rows]
+            np.matmul(g2[b0 * rows:b1 * rows], wt, out=dcols)
+            col2im(dcols, dpad[b0:b1], kh, kw, *strides, *dilation)
+        return dpad[:, pt:pt + h, pl:pl + wd]
 
     def _forward_direct(self, x, w, b, strides, pads, dilation, oh, ow, activation):
         import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
@@ -245,12 +298,8 @@ class Conv2D(Function):
             if self.needs_input_grad[1]:
                 dw = (self.cols.T @ g2).reshape(self.w.shape)
             if self.mode == "gemm" and self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
-                (pt, pb), (pl, pr) = pads  # one GEMM for all kernel positions, one pass to add them back
-                dcols = g2 @ self.w.reshape(kh * kw * c, f).T
-                dpad = xp.zeros((n, h + pt + pb, wd + pl + pr, c), dtype=dcols.dtype)
-                CK.conv_kernels().col2im(dcols, dpad, kh, kw, *strides, *dilation)
                 self.cols = None
-                return (dpad[:, pt:pt + h, pl:pl + wd], dw, *db)
+                return (self._input_grad_gemm(g2), dw, *db)
             if self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
                 (pt, pb), (pl, pr) = pads
                 (sh, sw), (dh, dw_) = strides, dilation
