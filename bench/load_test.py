@@ -42,6 +42,7 @@ from modelbuilder.core.embedded_redis import (  # noqa: E402
     start_embedded_redis,
     stop_process_group,
 )
+from scripts.launcher import DAPHNE_OPTIONS  # noqa: E402
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
 GRAPH = {
@@ -76,12 +77,28 @@ class Stack:
         self.args = args
         self.tmp = Path(tempfile.mkdtemp(prefix="modelbuilder-load-"))
         self.procs: list[subprocess.Popen] = []
+        self.named: dict[str, subprocess.Popen] = {}
         self.moto = None
         self.pg_admin_url = None
         self.pg_db = None
+        self.probe_log = self.tmp / "ws-probe.jsonl"
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "MODELBUILDER_"))
         }
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU time daphne used so far, from /proc (a worker's pool child is not its own)."""
+        out = {}
+        for name, proc in self.named.items():
+            if name != "daphne":
+                continue
+            try:
+                fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks = sum(int(f) for f in fields[11:15])  # utime, stime, cutime, cstime
+            out[name] = round(ticks / os.sysconf("SC_CLK_TCK"), 1)
+        return out
 
     def spawn(self, name: str, argv: list[str]) -> subprocess.Popen:
         log = open(self.tmp / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
@@ -90,12 +107,15 @@ class Stack:
             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
         self.procs.append(proc)
+        self.named[name] = proc
         return proc
 
     def start(self) -> str:
         args = self.args
-        redis_proc, redis_url = start_embedded_redis()
-        self.procs.append(redis_proc)
+        redis_url = args.redis
+        if not redis_url:
+            redis_proc, redis_url = start_embedded_redis()
+            self.procs.append(redis_proc)
         self.env.update(
             DJANGO_SETTINGS_MODULE=args.settings,
             PYTHONPATH=os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")])),
@@ -122,8 +142,14 @@ class Stack:
         ).stdout.strip().splitlines()[-1]  # fmt: skip
         port = free_port()
         self.base = f"http://127.0.0.1:{port}"
+        app = "modelbuilder.asgi:application"
+        if args.probe:  # the instrumented copy (bench/web_ws_probe.py)
+            app = "bench.web_ws_probe:application"
+            self.env["MODELBUILDER_WS_PROBE_LOG"] = str(self.probe_log)
+            if args.legacy:
+                self.env["MODELBUILDER_WS_PROBE_LEGACY"] = "1"
         self.spawn("daphne", [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                              "modelbuilder.asgi:application"])  # fmt: skip
+                              *(args.daphne_args.split() or DAPHNE_OPTIONS), app])  # fmt: skip
         for i in range(args.workers):
             self.spawn(f"worker{i}", [sys.executable, "-m", "celery", "-A", "modelbuilder",
                                       "worker", "--pool=prefork", "--concurrency=1", "-Q", "cpu,celery",
@@ -175,6 +201,14 @@ class Stack:
             time.sleep(0.5)
         raise RuntimeError(f"the stack did not become healthy; logs in {self.tmp}")
 
+    def epoch_stored_at(self, run_ids: list[int]) -> dict[int, dict[int, float]]:
+        """When each epoch row was stored (the database's created_at), per run."""
+        out = subprocess.run(
+            [sys.executable, "-c", EPOCHS_SCRIPT, json.dumps(run_ids)], cwd=ROOT, env=self.env,
+            check=True, capture_output=True, text=True,
+        ).stdout.strip().splitlines()[-1]  # fmt: skip
+        return {int(r): {int(e): t for e, t in eps.items()} for r, eps in json.loads(out).items()}
+
     def close(self) -> None:
         for proc in reversed(self.procs):
             stop_process_group(proc, timeout=5)
@@ -199,6 +233,90 @@ open(os.environ["LOAD_IRIS_PATH"], "wb").write(sample_csv("iris"))
 user = get_user_model().objects.create_user(username="load", password="load-pw-123456")
 print(token_create(user=user, name="load")[1])
 """
+
+
+EPOCHS_SCRIPT = """
+import django, json, sys; django.setup()
+from modelbuilder.training.models import EpochMetric
+out = {}
+for e in EpochMetric.objects.filter(run_id__in=json.loads(sys.argv[1])):
+    out.setdefault(e.run_id, {})[e.epoch] = e.created_at.timestamp()
+print(json.dumps(out))
+"""
+
+
+def delivery_report(results: list, stored_at: dict[int, dict[int, float]]) -> dict:
+    """Handshakes, and epoch stored -> received over the websocket (live events only)."""
+    ok = [v for v in results if isinstance(v, dict) and "handshake_error" not in v]
+    latencies = [
+        at - stored_at[v["run"]][epoch]
+        for v in ok
+        for epoch, at in v["received_at"].items()
+        if epoch in stored_at.get(v["run"], {})
+    ]
+    handshakes = [v["handshake_s"] for v in ok]
+    return {
+        "handshakes_completed": len(ok),
+        "handshake_s": {
+            "p50": rnd(pct(handshakes, 50)),
+            "p99": rnd(pct(handshakes, 99)),
+            "max": rnd(max(handshakes, default=None)),
+        },  # fmt: skip
+        "epochs_via_snapshot": sum(v["snapshot_epochs"] for v in ok),
+        "epochs_via_live_events": sum(len(v["received_at"]) for v in ok),
+        "delivery_s": {
+            "n": len(latencies),
+            "p50": rnd(pct(latencies, 50)),
+            "p99": rnd(pct(latencies, 99)),
+            "max": rnd(max(latencies, default=None)),
+            "min": rnd(min(latencies, default=None)),
+        },  # fmt: skip
+    }
+
+
+def probe_report(path: Path, results: list) -> dict:
+    """Server-side marks (bench/web_ws_probe.py) per handshake, as percentiles over the viewers."""
+    lines = [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+    lags = [line["lag"] for line in lines if "lag" in line]
+    conns = [line for line in lines if "path" in line and line["path"].startswith("/ws/runs/")]
+    first_client = min((v["began"] for v in results if isinstance(v, dict)), default=None)
+    stages: dict[str, list[float]] = {}
+
+    def add(name, value):
+        stages.setdefault(name, []).append(value)
+
+    for c in conns:
+        if first_client is not None:
+            add("daphne: burst start -> application called", c["app"] - first_client)
+        for call in c["db"]:
+            if "end" in call:  # (a call cut short by a closing connection has no end)
+                add(f"db {call['fn']}: wait for the thread", call["start"] - call["submit"])
+                add(f"db {call['fn']}: run", call["end"] - call["start"])
+        if "group_add" in c:
+            add("redis group_add", c["group_add"][1] - c["group_add"][0])
+        if "accept" in c:
+            add("application called -> accept", c["accept"] - c["app"])
+        if "snapshot_sent" in c and "accept" in c:
+            add("accept -> snapshot sent", c["snapshot_sent"] - c["accept"])
+    threads = sorted({call.get("thread", "?") for c in conns for call in c["db"]})
+    return {
+        "connections": len(conns),
+        "db_threads": threads,
+        "stages_s": {
+            k: {
+                "p50": rnd(pct(v, 50)),
+                "p99": rnd(pct(v, 99)),
+                "max": rnd(max(v)),
+                "sum": rnd(sum(v)),
+            }
+            for k, v in stages.items()
+        },  # fmt: skip
+        "loop_lag_s": {
+            "p50": rnd(pct(lags, 50)),
+            "p99": rnd(pct(lags, 99)),
+            "max": rnd(max(lags, default=None)),
+        },  # fmt: skip
+    }
 
 
 class ApiTraffic(threading.Thread):
@@ -253,19 +371,28 @@ class ApiTraffic(threading.Thread):
 async def viewer(
     base: str, token: str, run_id: int, epochs: int, deadline: float, delay: float = 0.0
 ) -> dict:
+    """One viewer: everything it knows comes through its websocket (the snapshot, then live events);
+    it never asks the REST API. Wall-clock marks (time.time()) compare with the server's."""
     import websockets
 
-    await asyncio.sleep(delay)  # viewers arrive spread over --ramp seconds
+    await asyncio.sleep(delay)  # 0 for all: the burst of viewers in one instant
 
     url = base.replace("http://", "ws://") + f"/ws/runs/{run_id}/"
     seen: list[int] = []
+    received_at: dict[int, float] = {}  # live epoch -> when it arrived
     final = None
-    connected_at = time.monotonic()
-    async with websockets.connect(
-        url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=30
-    ) as socket:
-        snapshot = json.loads(await asyncio.wait_for(socket.recv(), timeout=30))
-        snapshot_latency = time.monotonic() - connected_at
+    began = time.time()
+    try:
+        socket = await websockets.connect(
+            url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=60
+        )
+    except Exception as exc:
+        return {"run": run_id, "handshake_error": repr(exc), "began": began,
+                "failed_after": time.time() - began}  # fmt: skip
+    opened = time.time()
+    async with socket:
+        snapshot = json.loads(await asyncio.wait_for(socket.recv(), timeout=60))
+        snapshot_at = time.time()
         seen += [e["epoch"] for e in snapshot["epochs"]]
         if snapshot["run"]["status"] in TERMINAL:
             final = snapshot["run"]["status"]
@@ -275,15 +402,20 @@ async def viewer(
             )
             if message["type"] == "epoch":
                 seen.append(message["epoch"])
+                received_at.setdefault(message["epoch"], time.time())
             elif message["type"] == "status" and message["status"] in TERMINAL:
                 final = message["status"]
     return {
         "run": run_id,
         "final": final,
-        "complete": seen == list(range(1, epochs + 1)),
+        "complete": sorted(set(seen)) == list(range(1, epochs + 1)),
+        "in_order": seen == sorted(seen),
         "duplicates": len(seen) - len(set(seen)),
-        "snapshot_latency": snapshot_latency,
+        "began": began,
+        "handshake_s": opened - began,
+        "snapshot_latency": snapshot_at - began,
         "seen": seen,
+        "received_at": received_at,
         "snapshot_epochs": len(snapshot["epochs"]),
         "snapshot_status": snapshot["run"]["status"],
     }
@@ -306,16 +438,43 @@ def main(argv=None) -> int:
     parser.add_argument("--viewers", type=int, default=50)
     parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--api-rps", type=float, default=20.0)
-    parser.add_argument("--ramp", type=float, default=5.0, help="viewers connect over this many s")
+    parser.add_argument(
+        "--ramp",
+        type=float,
+        default=0.0,
+        help="viewers connect spread over this many s (0: all in one instant)",
+    )
     parser.add_argument("--timeout", type=float, default=300.0, help="bound for the whole test (s)")
     parser.add_argument(
         "--postgres", help="server URL; a throwaway database is created and dropped"
     )
+    parser.add_argument(
+        "--redis",
+        help="a Redis server URL (use a database number nothing else "
+        "uses, e.g. redis://127.0.0.1:6379/9); an embedded Redis otherwise",
+    )
     parser.add_argument("--s3", action="store_true", help="files in a moto S3 server on loopback")
     parser.add_argument("--settings", default="modelbuilder.settings", help="settings module")
     parser.add_argument("--json", help="write the report here too")
+    parser.add_argument(
+        "--probe",
+        action="store_true",
+        help="serve bench/web_ws_probe.py: where each handshake spends its time",
+    )
+    parser.add_argument(
+        "--legacy",
+        action="store_true",
+        help="with --probe: the websocket stack before the fix (single-thread database calls)",
+    )
+    parser.add_argument(
+        "--daphne-args",
+        default="",
+        help="extra daphne options, e.g. "
+        "'--websocket_connect_timeout 5' (the launcher's are used otherwise)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs)")
     args = parser.parse_args(argv)
+    args.probe = args.probe or args.legacy
 
     started = time.monotonic()
     deadline = started + args.timeout
@@ -338,6 +497,7 @@ def main(argv=None) -> int:
                 "target": "species", "config": config}  # fmt: skip
 
         load_start = time.monotonic()
+        cpu_before = stack.cpu_seconds()
         run_ids = []
         for _ in range(args.runs):
             created = requests.post(f"{base}/api/runs", headers=auth, json=body, timeout=30)
@@ -360,6 +520,7 @@ def main(argv=None) -> int:
                 break
             time.sleep(0.5)
         load_s = time.monotonic() - load_start
+        cpu_after = stack.cpu_seconds()
         traffic.stop_event.set()
         traffic.join(timeout=30)
 
@@ -370,7 +531,19 @@ def main(argv=None) -> int:
             model = requests.get(f"{base}/api/runs/{run['id']}/model.h5", headers=auth, timeout=60)
             if model.status_code == 200 and model.content[:8] == b"\x89HDF\r\n\x1a\n":
                 downloads_ok += 1
+        stored_at = stack.epoch_stored_at(run_ids)
+        load_avg = os.getloadavg()
         report = build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, load_s)
+        report["viewers"].update(delivery_report(results, stored_at))
+        report["machine"] = {  # the share of the CPUs the stack got while under load
+            "load_average_1m_at_end": round(load_avg[0], 2),
+            "cpus": os.cpu_count(),
+            "cpu_s_during_load": {
+                k: round(cpu_after[k] - cpu_before.get(k, 0.0), 1) for k in cpu_after
+            },
+        }
+        if args.probe:
+            report["handshake_probe"] = probe_report(stack.probe_log, results)
     finally:
         stack.close()
 
@@ -390,16 +563,23 @@ def build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, 
         (ts(r["started_at"]) - ts(r["created_at"])).total_seconds() for r in runs if r["started_at"]
     ]
     walls = [r["wall_time"] for r in runs if r.get("wall_time")]
-    ok_views = [v for v in results if isinstance(v, dict)]
-    failures = [repr(v) for v in results if not isinstance(v, dict)]
+    ok_views = [v for v in results if isinstance(v, dict) and "handshake_error" not in v]
+    failures = [v["handshake_error"] if isinstance(v, dict) else repr(v)
+                for v in results if v not in ok_views]  # fmt: skip
     epochs_stored = [len(r.get("epochs") or []) for r in runs]
     api = traffic.all_latencies()
+    api_no_health = [
+        x for k, values in traffic.latencies.items() if k != "/api/health" for x in values
+    ]
     report = {
         "config": {
             k: getattr(args, k) for k in ("workers", "runs", "viewers", "epochs", "api_rps", "ramp")
         }
         | {
             "database": "postgresql" if args.postgres else "sqlite",
+            "redis": "server" if args.redis else "embedded",
+            "websocket_stack": "legacy" if args.legacy else "current",
+            "daphne": " ".join(args.daphne_args.split() or DAPHNE_OPTIONS),
             "storage": "s3 (moto)" if args.s3 else "local",
         },
         "setup_s": round(setup_s, 2),
@@ -449,6 +629,10 @@ def build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, 
                 "p99": pct(api, 99),
                 "max": max(api, default=None),
             },
+            "latency_s_without_health": {  # /api/health waits for the workers' ping answers
+                "p50": rnd(pct(api_no_health, 50)),
+                "p99": rnd(pct(api_no_health, 99)),
+            },
             "per_endpoint_s": {
                 k: {"p50": rnd(pct(v, 50)), "p95": rnd(pct(v, 95))}
                 for k, v in traffic.latencies.items()
@@ -470,7 +654,9 @@ def build_report(args, runs, results, traffic, downloads_ok, setup_s, submit_s, 
 def print_report(r: dict) -> None:
     c, runs, v, api = r["config"], r["runs"], r["viewers"], r["api"]
     print(f"load test: {c['workers']} workers, {c['runs']} runs x {c['epochs']} epochs, "
-          f"{c['viewers']} viewers, {c['api_rps']} req/s, {c['database']}, storage {c['storage']}")  # fmt: skip
+          f"{c['viewers']} viewers, {c['api_rps']} req/s, "
+          f"{c['database']}, {c['redis']} Redis, storage {c['storage']}; websocket stack "
+          f"{c['websocket_stack']}, daphne {c['daphne']}")  # fmt: skip
     print(
         f"  setup {r['setup_s']} s; {c['runs']} runs queued in {r['submit_s']} s; all ended after {r['load_s']} s"
     )
@@ -481,11 +667,34 @@ def print_report(r: dict) -> None:
     print(f"  viewers: {v['connected']}/{c['viewers']} connected, {v['saw_every_epoch_once']} saw every epoch "
           f"exactly once, {v['saw_final_status']} saw the final status, {v['duplicates']} duplicates; "
           f"snapshot p50 {ms(v['snapshot_latency_s']['p50'])}, p95 {ms(v['snapshot_latency_s']['p95'])}")  # fmt: skip
+    d = v["delivery_s"]
+    print(f"  handshakes: {v['handshakes_completed']}/{c['viewers']} completed, p50 "
+          f"{ms(v['handshake_s']['p50'])}, p99 {ms(v['handshake_s']['p99'])}, max "
+          f"{ms(v['handshake_s']['max'])}; epochs by websocket: {v['epochs_via_snapshot']} in "
+          f"snapshots + {v['epochs_via_live_events']} live; epoch stored -> received p50 "
+          f"{ms(d['p50'])}, p99 {ms(d['p99'])}, max {ms(d['max'])}")  # fmt: skip
+    for failure in v["failed"]:
+        print(f"    failed: {failure}")
+    for missing in v["incomplete"]:
+        print(f"    incomplete: {missing}")
+    if "handshake_probe" in r:
+        probe = r["handshake_probe"]
+        print(f"  server side ({probe['connections']} handshakes; db threads {probe['db_threads']}; "
+              f"loop lag p99 {ms(probe['loop_lag_s']['p99'])}, max {ms(probe['loop_lag_s']['max'])}):")  # fmt: skip
+        for stage, q in probe["stages_s"].items():
+            print(f"    {stage}: p50 {ms(q['p50'])}, p99 {ms(q['p99'])}, max {ms(q['max'])}, "
+                  f"sum {q['sum']} s")  # fmt: skip
     lat = api["latency_s"]
     print(f"  api: {api['requests']} requests ({api['achieved_rps']}/s), {api['errors']} errors; latency p50 "
           f"{ms(lat['p50'])}, p95 {ms(lat['p95'])}, p99 {ms(lat['p99'])}, max {ms(lat['max'])}")  # fmt: skip
+    q = api["latency_s_without_health"]
+    print(f"    all but /api/health: p50 {ms(q['p50'])}, p99 {ms(q['p99'])}")
     for path, q in api["per_endpoint_s"].items():
         print(f"    {path}: p50 {ms(q['p50'])}, p95 {ms(q['p95'])}")
+    if "machine" in r:
+        m = r["machine"]
+        print(f"  machine: load average {m['load_average_1m_at_end']} on {m['cpus']} CPUs; CPU s "
+              f"used during the load: {m['cpu_s_during_load']}")  # fmt: skip
     print(f"  nothing lost: {r['nothing_lost']}")
 
 

@@ -223,9 +223,12 @@ CELERY_BEAT_SCHEDULE = {
 MODELBUILDER_MAX_CONCURRENT_RUNS = int(os.environ.get("MODELBUILDER_MAX_CONCURRENT_RUNS") or 20)
 MODELBUILDER_HEALTH_PING_TIMEOUT = float(os.environ.get("MODELBUILDER_HEALTH_PING_TIMEOUT") or 1.0)
 
+# Threads for the websockets' database calls in each web process (modelbuilder/core/ws_db.py);
+# each holds a database connection only while it runs one call.
+MODELBUILDER_WS_DB_THREADS = int(os.environ.get("MODELBUILDER_WS_DB_THREADS") or 8)
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "modelbuilder.core.channel_layer.CancelSafeRedisChannelLayer",
         "CONFIG": {
             # redis-py 8 defaults socket_timeout to 5 s: an idle websocket's receive would die.
             "hosts": [{"address": REDIS_URL, "socket_timeout": None}],

@@ -1,8 +1,8 @@
 """Websocket adapter for /ws/runs/{id}/: owner or staff; a snapshot, then live events."""
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from modelbuilder.core.ws_db import ws_database_sync_to_async
 from modelbuilder.training import selectors
 from modelbuilder.training.events import run_group
 
@@ -13,15 +13,18 @@ class RunConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         self.run_id = int(self.scope["url_route"]["kwargs"]["run_id"])
         self.group = run_group(self.run_id)
-        user = self.scope.get("user")
-        if not await database_sync_to_async(selectors.run_visible)(user=user, run_id=self.run_id):
+        user = self.scope.get("user")  # resolved by WebsocketAuthStack
+        # One database call before accept (the handshake waits for it); the snapshot comes after.
+        if not await ws_database_sync_to_async(selectors.run_visible)(
+            user=user, run_id=self.run_id
+        ):
             await self.close()  # before accept: the handshake is refused (403)
             return
         # Join the group BEFORE reading the snapshot: an event sent in between is queued for us,
         # and the epochs already in the snapshot are dropped from the live stream below.
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
-        snapshot = await database_sync_to_async(selectors.run_snapshot)(run_id=self.run_id)
+        snapshot = await ws_database_sync_to_async(selectors.run_snapshot)(run_id=self.run_id)
         self.seen_epochs = {e["epoch"] for e in snapshot["epochs"]}
         self.ended = snapshot["run"]["status"] in TERMINAL
         await self.send_json(snapshot)
