@@ -409,7 +409,7 @@ def test_flat_update_split_over_threads_is_bit_identical(monkeypatch, kwargs, fu
     if not fused:
         monkeypatch.setattr(optimizers.Adam, "_kernel", lambda self: None)  # the ufunc steps
     rng = np.random.default_rng(2)
-    shapes = [(400, 300), (300,), (300, 200)]  # > SPLIT_MIN elements in all
+    shapes = [(800, 600), (600,), (600, 300)]  # > SPLIT_MIN elements in all
     assert sum(np.prod(s) for s in shapes) > optimizers.SPLIT_MIN
     init = [rng.standard_normal(s).astype(np.float32) for s in shapes]
     grads = [rng.standard_normal(s).astype(np.float32) for s in shapes]
