@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from engine.autograd import Tensor, no_grad
 from engine.backend import get_xp, to_cpu
+from engine.callbacks import Callback, History, ProgbarLogger
 from engine.models import data as D
 from engine.models.compile_utils import CompiledLoss, CompiledMetrics
 
@@ -328,7 +329,6 @@ def _accuracy_alias(key):
     return None
 
 
-
 def _batch_size(batch_size) -> int:
     if batch_size is None:
         return 32
@@ -369,28 +369,25 @@ def _split(data, validation_split, val_batch_size):
 
 
 class _CallbackList:
-    """The model's callbacks (History first, ProgbarLogger when verbose) with Keras' hook calls."""
+    """The model's callbacks (History first, ProgbarLogger when verbose) with Keras' hook calls. Unlike
+    ``engine.callbacks.CallbackList`` it takes duck-typed callbacks (any object with some of the hooks) and calls
+    the batch hooks only on the callbacks that override one, so an epoch with none costs no per-batch calls."""
+
+    _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
+                    "on_batch_begin", "on_batch_end")
 
     def __init__(self, model, callbacks, verbose: int, params: dict, history: bool = True):
-        try:
-            from engine import callbacks as cb_module  # noqa: PLC0415 - leaf module
-        except ImportError:  # the callbacks module not there yet: a History is all fit needs
-            cb_module = None
         self.callbacks = list(callbacks or [])
         if history:
-            model.history = cb_module.History() if cb_module else _History()
+            model.history = History()
             self.callbacks.insert(0, model.history)
-        progbar = getattr(cb_module, "ProgbarLogger", None)
-        if verbose and progbar is not None and not any(isinstance(c, progbar) for c in self.callbacks):
-            self.callbacks.append(progbar())
-        base = cb_module.Callback if cb_module else _History
+        if verbose and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger())
         for c in self.callbacks:
             c.set_model(model) if hasattr(c, "set_model") else setattr(c, "model", model)
             c.set_params(params) if hasattr(c, "set_params") else setattr(c, "params", params)
-        batch_hooks = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
-                       "on_batch_begin", "on_batch_end")
-        self._batch_callbacks = [c for c in self.callbacks
-                                 if any(getattr(type(c), h, None) is not getattr(base, h, None) for h in batch_hooks)]
+        self._batch_callbacks = [c for c in self.callbacks if any(
+            getattr(type(c), h, None) is not getattr(Callback, h, None) for h in self._BATCH_HOOKS)]
         self.wants_batch_logs = bool(self._batch_callbacks)
 
     def call(self, hook: str, *args) -> None:
@@ -404,24 +401,3 @@ class _CallbackList:
             fn = getattr(c, hook, None)
             if fn is not None:
                 fn(step, logs if logs is not None else {})
-
-
-class _History:
-    """Fallback History (engine.callbacks provides the real one)."""
-
-    def __init__(self):
-        self.history, self.epoch, self.params, self.model = {}, [], {}, None
-
-    def set_model(self, model):
-        self.model = model
-
-    def set_params(self, params):
-        self.params = params
-
-    def on_train_begin(self, logs=None):
-        self.epoch = []
-
-    def on_epoch_end(self, epoch, logs=None):
-        self.epoch.append(epoch)
-        for k, v in (logs or {}).items():
-            self.history.setdefault(k, []).append(v)

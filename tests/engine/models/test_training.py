@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from engine.backend import set_seed
-from engine.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from engine.callbacks import Callback, EarlyStopping, History, ModelCheckpoint
 from engine.layers import Dense, Dropout, Input
 from engine.models import Model, Sequential
 from engine.utils import split_train_test, to_categorical
@@ -117,6 +117,26 @@ def test_callbacks_steps_per_epoch_initial_epoch_and_stop_training():
     rec = Recorder(stop_at=3)
     history = model.fit(x, y, epochs=5, batch_size=10, callbacks=[rec], verbose=0)
     assert rec.batches == [0, 1, 2] and rec.epochs == [0] and len(history.history["loss"]) == 1
+
+
+def test_history_is_the_callbacks_history_and_plain_objects_are_callbacks_too():
+    """fit's History is engine.callbacks.History, first in the list (it records the logs before any user
+    callback sees them); a plain object with only some hooks gets model, params and those hooks."""
+    x, y = data(40)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+
+    class Plain:
+        def __init__(self):
+            self.epochs = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs.append((epoch, model.history.history["loss"][-1] == logs["loss"]))
+
+    plain = Plain()
+    history = model.fit(x, y, epochs=2, batch_size=10, callbacks=[plain], verbose=0)
+    assert type(history) is History and history is model.history and history.epoch == [0, 1]
+    assert plain.epochs == [(0, True), (1, True)] and plain.model is model and plain.params["steps"] == 4
 
 
 def test_logs_answer_to_the_old_acc_spelling():
