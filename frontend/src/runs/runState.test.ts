@@ -83,8 +83,16 @@ describe("run dashboard state", () => {
     expect(v.run!.status).toBe("succeeded");
     expect("epochs" in v.run!).toBe(false); // epochs live in view.epochs only
     expect(fractionDone(v)).toBe(1);
-    // before any snapshot there is nothing to merge into
-    expect(reduce(initialView, { type: "refetched", run: run({ epochs: stored }) }, 0)).toBe(initialView);
+    // read over HTTP while the socket was down: an ended run drops the last live progress
+    let w = reduce(initialView, { type: "snapshot", run: run({ status: "running" }), epochs: [] }, 0);
+    w = reduce(w, { type: "progress", epoch: 3, batch: 5, batches: 10, epochs: 4 }, 10);
+    expect(reduce(w, { type: "refetched", run: run({ status: "running", epochs: stored }) }, 20).progress).not.toBeNull();
+    expect(reduce(w, { type: "refetched", run: run({ status: "succeeded", epochs: stored }) }, 20).progress).toBeNull();
+    // before any snapshot (the socket could not open): the run read over HTTP is shown
+    const early = reduce(initialView, { type: "refetched", run: run({ status: "running", epochs: stored }) }, 0);
+    expect(early.run!.status).toBe("running");
+    expect(early.epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect("epochs" in early.run!).toBe(false);
   });
 
   it("paused is not an end: the socket stays and progress is kept", () => {

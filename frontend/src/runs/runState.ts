@@ -37,7 +37,8 @@ export type RunMessage =
   | ({ type: "progress" } & Progress)
   | { type: "epoch"; epoch: number; logs: Record<string, number | null> }
   | { type: "resumed"; epoch: number; batch?: number; reason?: string; attempts?: number }
-  /** Not from the socket: GET /api/runs/{id} after the final status (fills epochs the socket missed). */
+  /** Not from the socket: GET /api/runs/{id} after the final status, or while the socket fails or is
+   * silent (fills epochs the socket missed). */
   | { type: "refetched"; run: Run };
 
 const reasonOf = (r: unknown): Resumed["reason"] => (r === "paused" ? "paused" : "worker_lost");
@@ -105,11 +106,12 @@ export function reduce(view: RunView, msg: RunMessage, now = Date.now()): RunVie
       return { ...view, run, resumed, progress: null };
     }
     case "refetched": {
-      // The stored truth after the run ended: keep every epoch either side has (the server's win).
-      if (!view.run) return view;
+      // The stored truth (after the run ended, or read over HTTP while the socket could not give
+      // it): keep every epoch either side has (the server's win). Also before any snapshot came.
       const { epochs = [], ...fields } = msg.run;
-      const run = { ...view.run, ...fields } as Run;
-      return withSample({ ...view, run, epochs: mergeEpochs(view.epochs, epochs), resumed: resumedOf(run, view.resumed) }, now);
+      const run = { ...(view.run ?? {}), ...fields } as Run;
+      const progress = isTerminal(run.status) ? null : view.progress; // an ended run's bar is done
+      return withSample({ ...view, run, progress, epochs: mergeEpochs(view.epochs, epochs), resumed: resumedOf(run, view.resumed) }, now);
     }
     default:
       return view;
