@@ -153,7 +153,7 @@ class _RNN(Layer):
                 m = xp.asarray(mask)[:, ::-1] if self.go_backwards else xp.asarray(mask)
                 out = out * Tensor(m[:, :, None].astype(x.dtype))
         else:
-            out = seq[:, -1]
+            out = finals[0]  # the last processed step's hidden state (the fused ops return it alone)
         return [out, *finals] if self.return_state else out
 
     def _stepwise(self, x, states, mask, rec_mask):
@@ -203,8 +203,9 @@ class SimpleRNN(_RNN):
 
     def _fused(self, x, states, mask, rec_mask, act, _):
         seq = R.simple_rnn(x, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
-                           rec_mask=rec_mask, go_backwards=self.go_backwards, activation=act)
-        return seq, [seq[:, -1]]
+                           rec_mask=rec_mask, go_backwards=self.go_backwards, activation=act,
+                           last_only=not self.return_sequences)
+        return (seq, [seq[:, -1]]) if self.return_sequences else (None, [seq])
 
     def _step(self, xw_t, states, rec_mask):
         h = states[0] * Tensor(rec_mask) if rec_mask is not None else states[0]
@@ -248,10 +249,11 @@ class LSTM(_RNN):
         u = self.units
         packed = R.lstm(x, states[0], states[1], self.kernel, self.recurrent_kernel, self.bias, mask=mask,
                         rec_mask=rec_mask, go_backwards=self.go_backwards, activation=act,
-                        recurrent_activation=ract)
-        seq = packed[:, :, :u]
+                        recurrent_activation=ract, last_only=not self.return_sequences)
+        if not self.return_sequences:  # (N, 2U): the last step's [h | c]
+            return None, [packed[:, :u], packed[:, u:]]
         last = packed[:, -1]
-        return seq, [last[:, :u], last[:, u:]]
+        return packed[:, :, :u], [last[:, :u], last[:, u:]]
 
     def _step(self, xw_t, states, rec_mask):
         u = self.units
@@ -294,8 +296,8 @@ class GRU(_RNN):
     def _fused(self, x, states, mask, rec_mask, act, ract):
         seq = R.gru(x, states[0], self.kernel, self.recurrent_kernel, self.bias, mask=mask, rec_mask=rec_mask,
                     go_backwards=self.go_backwards, activation=act, recurrent_activation=ract,
-                    reset_after=self.reset_after)
-        return seq, [seq[:, -1]]
+                    reset_after=self.reset_after, last_only=not self.return_sequences)
+        return (seq, [seq[:, -1]]) if self.return_sequences else (None, [seq])
 
     def _step(self, xw_t, states, rec_mask):
         u = self.units

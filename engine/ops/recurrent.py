@@ -16,7 +16,9 @@ The maths follow Keras exactly (FORMAT.md §8): LSTM gates i, f, c, o; GRU gates
   per-step autograd loop for other functions).
 
 Outputs are batch-major: LSTM → (N, T, 2U) with h in ``[..., :U]`` and c in ``[..., U:]`` (one array so that
-gradients can reach both states); GRU and SimpleRNN → (N, T, U) hidden states.
+gradients can reach both states); GRU and SimpleRNN → (N, T, U) hidden states. ``last_only=True`` returns the
+last processed step alone ((N, 2U) / (N, U)): no (N, T, ·) gradient is built for a layer that does not
+return sequences, and inference keeps two steps' states instead of all.
 """
 
 from __future__ import annotations
@@ -127,6 +129,19 @@ class _Recurrent(Function):
     def _to_batch_major(out_tm):
         return xp_of(out_tm).ascontiguousarray(out_tm.transpose(1, 0, 2))
 
+    def _output(self, out_tm, last_only):
+        """The op's output from the time-major states: all steps batch-major, or the last step's copy."""
+        self.last_only = last_only
+        return out_tm[-1].copy() if last_only else out_tm.transpose(1, 0, 2)
+
+    def _grad_tm(self, grad, t):
+        """The output gradient time-major (T, N, C) (a view unless ``last_only``)."""
+        if not self.last_only:
+            return grad.transpose(1, 0, 2)
+        g = xp_of(grad).zeros((t, *grad.shape), dtype=grad.dtype)
+        g[-1] = grad
+        return g
+
 
 def _carry(xp, m, new, old):
     """Masked step: keep the old state where the mask is False."""
@@ -139,7 +154,7 @@ class LSTM(_Recurrent):
     Without gradients (inference) the gates are not kept per step."""
 
     def forward(self, x, h0, c0, kernel, rkernel, *bias, mask=None, rec_mask=None, go_backwards=False,
-                activation="tanh", recurrent_activation="sigmoid"):
+                activation="tanh", recurrent_activation="sigmoid", last_only=False):
         xp = xp_of(x)
         (act, _), (ract, _) = self.acts = _acts(activation, recurrent_activation)
         n, t, _ = x.shape
@@ -150,8 +165,8 @@ class LSTM(_Recurrent):
             ks = F.usable(self, "lstm", (x, h0, c0, kernel, rkernel, *bias))
         if ks is not None:
             out = F.lstm_forward(self, ks, x, h0, c0, kernel, rkernel, bias[0] if bias else None, mask, rec_mask,
-                                 go_backwards, keep)
-            return out.transpose(1, 0, 2)
+                                 go_backwards, keep, last_only)
+            return self._output(out, last_only)
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         fast = activation == "tanh" and recurrent_activation == "sigmoid"
         rk = rkernel
@@ -204,7 +219,7 @@ class LSTM(_Recurrent):
         self.h0, self.c0, self.rkernel, self.rec_mask = h0, c0, rkernel, rec_mask
         self.gates, self.tcs, self.out, self.has_bias = gates, tcs, out, bool(bias)
         self.fast, self.kernels = fast, None
-        return out.transpose(1, 0, 2)
+        return self._output(out, last_only)
 
     def backward(self, grad):
         xp = xp_of(grad)
@@ -214,7 +229,7 @@ class LSTM(_Recurrent):
         if self.kernels is not None:
             dz_all, dh_next, dc_next = F.lstm_backward(self, grad)
             return self._weight_grads(xp, dz_all, dh_next, dc_next, u)
-        g = grad.transpose(1, 0, 2)  # (T, N, 2U)
+        g = self._grad_tm(grad, t)  # (T, N, 2U)
         dz_all = xp.empty_like(self.gates)
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
         dc_next = xp.zeros((n, u), dtype=grad.dtype)
@@ -275,7 +290,7 @@ class GRU(_Recurrent):
     """
 
     def forward(self, x, h0, kernel, rkernel, *bias, mask=None, rec_mask=None, go_backwards=False,
-                activation="tanh", recurrent_activation="sigmoid", reset_after=True):
+                activation="tanh", recurrent_activation="sigmoid", reset_after=True, last_only=False):
         xp = xp_of(x)
         (act, _), (ract, _) = self.acts = _acts(activation, recurrent_activation)
         n, t, _ = x.shape
@@ -290,8 +305,8 @@ class GRU(_Recurrent):
         if ks is not None:
             keep = is_grad_enabled() and any(self.needs_input_grad)
             out = F.gru_forward(self, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_backwards,
-                                reset_after, keep)
-            return out.transpose(1, 0, 2)
+                                reset_after, keep, last_only)
+            return self._output(out, last_only)
         self.kernels = None
         _, xw = self._prepare(x, kernel, b_in, mask, go_backwards)
         zr_all = xp.empty((t, n, 2 * u), dtype=x.dtype)
@@ -331,7 +346,7 @@ class GRU(_Recurrent):
         self.h0, self.rkernel, self.rec_mask, self.reset_after = h0, rkernel, rec_mask, reset_after
         self.zr_all, self.n_all, self.aux, self.out = zr_all, n_all, aux, out
         self.r_zr, self.r_h = r_zr, r_h
-        return out.transpose(1, 0, 2)
+        return self._output(out, last_only)
 
     def backward(self, grad):
         if self.kernels is not None:
@@ -340,7 +355,7 @@ class GRU(_Recurrent):
         xp = xp_of(grad)
         (_, dact), (_, dract) = self.acts
         t, n, u = self.out.shape
-        g = grad.transpose(1, 0, 2)
+        g = self._grad_tm(grad, t)
         dxw = xp.empty((t, n, 3 * u), dtype=grad.dtype)
         drec = xp.empty((t, n, 3 * u), dtype=grad.dtype)  # gradient of the recurrent pre-activations
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
@@ -402,7 +417,7 @@ class SimpleRNN(_Recurrent):
     """parents: x (N, T, D), h0 (N, U), kernel (D, U), recurrent_kernel (U, U)[, bias (U,)]."""
 
     def forward(self, x, h0, kernel, rkernel, *bias, mask=None, rec_mask=None, go_backwards=False,
-                activation="tanh"):
+                activation="tanh", last_only=False):
         xp = xp_of(x)
         (act, _), _ = self.acts = _acts(activation, "linear")
         n, t, _ = x.shape
@@ -411,8 +426,8 @@ class SimpleRNN(_Recurrent):
         if ks is not None:
             keep = is_grad_enabled() and any(self.needs_input_grad)
             out = F.rnn_forward(self, ks, x, h0, kernel, rkernel, bias[0] if bias else None, mask, rec_mask,
-                                go_backwards, keep)
-            return out.transpose(1, 0, 2)
+                                go_backwards, keep, last_only)
+            return self._output(out, last_only)
         self.kernels = None
         _, xw = self._prepare(x, kernel, bias[0] if bias else None, mask, go_backwards)
         new = xp.empty((t, n, u), dtype=x.dtype)  # act outputs before masking
@@ -430,7 +445,7 @@ class SimpleRNN(_Recurrent):
                 h = out[s]
         self.h0, self.rkernel, self.rec_mask = h0, rkernel, rec_mask
         self.new, self.out, self.has_bias = new, out, bool(bias)
-        return out.transpose(1, 0, 2)
+        return self._output(out, last_only)
 
     def backward(self, grad):
         if self.kernels is not None:
@@ -439,7 +454,7 @@ class SimpleRNN(_Recurrent):
         xp = xp_of(grad)
         (_, dact), _ = self.acts
         t, n, u = self.out.shape
-        g = grad.transpose(1, 0, 2)
+        g = self._grad_tm(grad, t)
         da_all = xp.empty((t, n, u), dtype=grad.dtype)
         dh_next = xp.zeros((n, u), dtype=grad.dtype)
         rk_t = xp.ascontiguousarray(self.rkernel.T)
@@ -474,22 +489,24 @@ def _bias(b):
 
 
 def lstm(x, h0, c0, kernel, recurrent_kernel, bias=None, mask=None, rec_mask=None, go_backwards=False,
-         activation="tanh", recurrent_activation="sigmoid") -> Tensor:
-    """→ (N, T, 2U): hidden states in [..., :U], cell states in [..., U:], in processing order."""
+         activation="tanh", recurrent_activation="sigmoid", last_only=False) -> Tensor:
+    """→ (N, T, 2U): hidden states in [..., :U], cell states in [..., U:], in processing order
+    (``last_only``: (N, 2U), the last processed step)."""
     return LSTM.apply(x, h0, c0, kernel, recurrent_kernel, *_bias(bias), mask=mask, rec_mask=rec_mask,
                       go_backwards=go_backwards, activation=activation,
-                      recurrent_activation=recurrent_activation)
+                      recurrent_activation=recurrent_activation, last_only=last_only)
 
 
 def gru(x, h0, kernel, recurrent_kernel, bias=None, mask=None, rec_mask=None, go_backwards=False,
-        activation="tanh", recurrent_activation="sigmoid", reset_after=True) -> Tensor:
-    """→ (N, T, U) hidden states in processing order."""
+        activation="tanh", recurrent_activation="sigmoid", reset_after=True, last_only=False) -> Tensor:
+    """→ (N, T, U) hidden states in processing order (``last_only``: (N, U), the last processed step)."""
     return GRU.apply(x, h0, kernel, recurrent_kernel, *_bias(bias), mask=mask, rec_mask=rec_mask,
                      go_backwards=go_backwards, activation=activation,
-                     recurrent_activation=recurrent_activation, reset_after=reset_after)
+                     recurrent_activation=recurrent_activation, reset_after=reset_after, last_only=last_only)
 
 
 def simple_rnn(x, h0, kernel, recurrent_kernel, bias=None, mask=None, rec_mask=None, go_backwards=False,
-               activation="tanh") -> Tensor:
+               activation="tanh", last_only=False) -> Tensor:
+    """→ (N, T, U) hidden states in processing order (``last_only``: (N, U), the last processed step)."""
     return SimpleRNN.apply(x, h0, kernel, recurrent_kernel, *_bias(bias), mask=mask, rec_mask=rec_mask,
-                           go_backwards=go_backwards, activation=activation)
+                           go_backwards=go_backwards, activation=activation, last_only=last_only)

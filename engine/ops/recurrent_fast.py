@@ -5,7 +5,8 @@ backward needs, as the numpy step loop does. Per time step: one GEMM (BLAS) for 
 reset_after=False: two, as its maths requires) and one numba kernel for the elementwise work, bias and mask
 included, so the input projection of all steps is one GEMM with no pass over it afterwards. Backward through
 time: one kernel and one GEMM per step (reset_after=False: two of each), then one GEMM per weight gradient.
-Inference (no gradient wanted) keeps one step's scratch instead of every step's gates.
+Inference (no gradient wanted) keeps one step's scratch instead of every step's gates, and with ``last_only``
+two steps' states instead of every step's.
 """
 
 from __future__ import annotations
@@ -31,6 +32,24 @@ def _bias_or_zeros(xp, bias, size, dtype):
     return xp.zeros(size, dtype=dtype) if bias is None else xp.ascontiguousarray(bias, dtype=dtype)
 
 
+def _state_buffer(xp, t, n, width, dtype, keep, last_only):
+    """(T, N, width) states, or (2, N, width) used in turn when only the last step is wanted and nothing is
+    kept for a backward pass (the last step lands in ``[-1]``); → (buffer, index of step s)."""
+    if last_only and not keep and t > 2:
+        return xp.empty((2, n, width), dtype=dtype), lambda s: (s - t) % 2
+    return xp.empty((t, n, width), dtype=dtype), lambda s: s
+
+
+def _grad_steps(op, grad, t):
+    """The output gradient per step, time-major: a (T, N, C) array, or (``last_only``) a list whose last entry
+    is ``grad`` and the others one shared zero array."""
+    xp = xp_of(grad)
+    if op.last_only:
+        zero = xp.zeros(grad.shape, dtype=op.out.dtype)
+        return [zero] * (t - 1) + [xp.ascontiguousarray(grad, dtype=op.out.dtype)]
+    return xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=op.out.dtype)
+
+
 def _dh0(dgemm, carry, rec_mask):
     """The gradient of the initial hidden state: the last GEMM's (through recurrent dropout) plus the carry."""
     dh0 = dgemm * rec_mask if rec_mask is not None else dgemm
@@ -40,8 +59,8 @@ def _dh0(dgemm, carry, rec_mask):
 # ---------------------------------------------------------------- LSTM
 
 
-def lstm_forward(op, ks, x, h0, c0, kernel, rkernel, bias, mask, rec_mask, go_backwards, keep):
-    """→ out (T, N, 2U) time-major [h | c]."""
+def lstm_forward(op, ks, x, h0, c0, kernel, rkernel, bias, mask, rec_mask, go_backwards, keep, last_only):
+    """→ out (T, N, 2U) time-major [h | c] (its last entry is the last step's)."""
     xp = xp_of(x)
     n, t, _ = x.shape
     u = rkernel.shape[0]
@@ -55,7 +74,7 @@ def lstm_forward(op, ks, x, h0, c0, kernel, rkernel, bias, mask, rec_mask, go_ba
     op.kernel = kernel  # dx goes through the unscaled kernel
     gates = xp.empty((t if keep else 1, n, 4 * u), dtype=dtype)
     tcs = xp.empty((t if keep else 1, n, u), dtype=dtype)
-    out = xp.empty((t, n, 2 * u), dtype=dtype)
+    out, at = _state_buffer(xp, t, n, 2 * u, dtype, keep, last_only)
     first = xp.empty((n, 2 * u), dtype=dtype)  # [h0 | c0]
     first[:, :u], first[:, u:] = h0, c0
     step = ks[0]
@@ -68,8 +87,9 @@ def lstm_forward(op, ks, x, h0, c0, kernel, rkernel, bias, mask, rec_mask, go_ba
             if rec_mask is not None:
                 hin = hin * rec_mask
             xp.matmul(hin, rk, out=z)
-            step(z, xw[s], b, prev, out[s], tcs[k], _step_mask(op, s))
-            prev = out[s]
+            cur = out[at(s)]
+            step(z, xw[s], b, prev, cur, tcs[k], _step_mask(op, s))
+            prev = cur
     op.h0, op.c0, op.rkernel, op.rec_mask, op.has_bias = h0, c0, rkernel, rec_mask, bias is not None
     op.gates, op.tcs, op.out = (gates, tcs, out) if keep else (None, None, None)
     op.first, op.kernels = first, ks
@@ -82,12 +102,13 @@ def lstm_backward(op, grad):
     step = op.kernels[1]
     t, n, u2 = op.out.shape
     u = u2 // 2
-    g = xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=op.out.dtype)  # (T, N, 2U)
+    g = _grad_steps(op, grad, t)  # (T, N, 2U)
     dz_all = xp.empty_like(op.gates)
-    dgemm = xp.zeros((n, u), dtype=g.dtype)
-    dc = xp.zeros((n, u), dtype=g.dtype)
-    carry = None if op.mask is None else xp.zeros((n, u), dtype=g.dtype)
-    rk_t = xp.ascontiguousarray(op.rkernel.T, dtype=g.dtype)
+    dtype = op.out.dtype
+    dgemm = xp.zeros((n, u), dtype=dtype)
+    dc = xp.zeros((n, u), dtype=dtype)
+    carry = None if op.mask is None else xp.zeros((n, u), dtype=dtype)
+    rk_t = xp.ascontiguousarray(op.rkernel.T, dtype=dtype)
     with op.one_blas_thread(xp):
         for s in range(t - 1, -1, -1):
             prev = op.out[s - 1] if s else op.first
@@ -99,15 +120,16 @@ def lstm_backward(op, grad):
 # ---------------------------------------------------------------- GRU
 
 
-def gru_forward(op, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_backwards, reset_after, keep):
-    """→ out (T, N, U) time-major hidden states."""
+def gru_forward(op, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_backwards, reset_after, keep,
+                last_only):
+    """→ out (T, N, U) time-major hidden states (its last entry is the last step's)."""
     xp = xp_of(x)
     n, t, _ = x.shape
     u = rkernel.shape[0]
     dtype = x.dtype
     _, xw = op._prepare(x, kernel, None, mask, go_backwards)
     b_in = _bias_or_zeros(xp, b_in, 3 * u, dtype)
-    out = xp.empty((t, n, u), dtype=dtype)
+    out, at = _state_buffer(xp, t, n, u, dtype, keep, last_only)
     steps = t if keep else 1
     prev = xp.ascontiguousarray(h0, dtype=dtype)
     aux = r_zr = r_h = None
@@ -120,8 +142,9 @@ def gru_forward(op, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_
                 k = s if keep else 0
                 hin = prev * rec_mask if rec_mask is not None else prev
                 xp.matmul(hin, rkernel, out=hr)
-                ks[0](hr, xw[s], b_in, b_rec, gates[k], prev, out[s], _step_mask(op, s))
-                prev = out[s]
+                cur = out[at(s)]
+                ks[0](hr, xw[s], b_in, b_rec, gates[k], prev, cur, _step_mask(op, s))
+                prev = cur
         else:
             forward_zr, forward_h = ks[2], ks[3]
             gates = xp.empty((steps, n, 3 * u), dtype=dtype)
@@ -135,8 +158,9 @@ def gru_forward(op, ks, x, h0, kernel, rkernel, b_in, b_rec, mask, rec_mask, go_
                 xp.matmul(hin, r_zr, out=hzr)
                 forward_zr(hzr, xw[s], b_in, gates[k], hin, aux[k], m)
                 xp.matmul(aux[k], r_h, out=nh)
-                forward_h(nh, xw[s], b_in, gates[k], prev, out[s], m)
-                prev = out[s]
+                cur = out[at(s)]
+                forward_h(nh, xw[s], b_in, gates[k], prev, cur, m)
+                prev = cur
     op.h0, op.rkernel, op.rec_mask, op.reset_after = h0, rkernel, rec_mask, reset_after
     op.gates, op.aux, op.out = (gates, aux, out) if keep else (None, None, None)
     op.r_zr, op.r_h, op.kernels = r_zr, r_h, ks
@@ -148,15 +172,16 @@ def gru_backward(op, grad):
     xp = xp_of(grad)
     ks = op.kernels
     t, n, u = op.out.shape
-    g = xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=op.out.dtype)
-    dxw = xp.empty((t, n, 3 * u), dtype=g.dtype)
-    dgemm = xp.zeros((n, u), dtype=g.dtype)
-    carry = xp.zeros((n, u), dtype=g.dtype)
+    g = _grad_steps(op, grad, t)
+    dtype = op.out.dtype
+    dxw = xp.empty((t, n, 3 * u), dtype=dtype)
+    dgemm = xp.zeros((n, u), dtype=dtype)
+    carry = xp.zeros((n, u), dtype=dtype)
     rec = op.rec_mask
     drec = None
     with op.one_blas_thread(xp):
         if op.reset_after:
-            drec = xp.empty((t, n, 3 * u), dtype=g.dtype)
+            drec = xp.empty((t, n, 3 * u), dtype=dtype)
             rk_t = xp.ascontiguousarray(op.rkernel.T)
             for s in range(t - 1, -1, -1):
                 prev = op.out[s - 1] if s else op.h0
@@ -165,7 +190,7 @@ def gru_backward(op, grad):
         else:
             backward_h, backward_r = ks[4], ks[5]
             rzr_t, rh_t = xp.ascontiguousarray(op.r_zr.T), xp.ascontiguousarray(op.r_h.T)
-            drh = xp.empty((n, u), dtype=g.dtype)
+            drh = xp.empty((n, u), dtype=dtype)
             for s in range(t - 1, -1, -1):
                 prev = op.out[s - 1] if s else op.h0
                 hin = prev * rec if rec is not None else prev
@@ -180,24 +205,26 @@ def gru_backward(op, grad):
 # ---------------------------------------------------------------- SimpleRNN
 
 
-def rnn_forward(op, ks, x, h0, kernel, rkernel, bias, mask, rec_mask, go_backwards, keep):
-    """→ out (T, N, U) time-major hidden states."""
+def rnn_forward(op, ks, x, h0, kernel, rkernel, bias, mask, rec_mask, go_backwards, keep, last_only):
+    """→ out (T, N, U) time-major hidden states (its last entry is the last step's)."""
     xp = xp_of(x)
     n, t, _ = x.shape
     u = rkernel.shape[0]
     dtype = x.dtype
     _, xw = op._prepare(x, kernel, None, mask, go_backwards)
     b = _bias_or_zeros(xp, bias, u, dtype)
-    out = xp.empty((t, n, u), dtype=dtype)
-    new = out if op.mask is None else xp.empty((t if keep else 1, n, u), dtype=dtype)  # tanh before masking
+    out, at = _state_buffer(xp, t, n, u, dtype, keep, last_only)
+    masked = op.mask is not None
+    new = xp.empty((t if keep else 1, n, u), dtype=dtype) if masked else out  # tanh before masking
     a = xp.empty((n, u), dtype=dtype)
     prev = xp.ascontiguousarray(h0, dtype=dtype)
     with op.one_blas_thread(xp):
         for s in range(t):
             hin = prev * rec_mask if rec_mask is not None else prev
             xp.matmul(hin, rkernel, out=a)
-            ks[0](a, xw[s], b, prev, new[s if keep or op.mask is None else 0], out[s], _step_mask(op, s))
-            prev = out[s]
+            cur = out[at(s)]
+            ks[0](a, xw[s], b, prev, (new[s if keep else 0] if masked else cur), cur, _step_mask(op, s))
+            prev = cur
     op.h0, op.rkernel, op.rec_mask, op.has_bias = h0, rkernel, rec_mask, bias is not None
     op.new, op.out = (new, out) if keep else (None, None)
     op.kernels = ks
@@ -208,10 +235,11 @@ def rnn_backward(op, grad):
     """→ (da_all (T, N, U), dh0)."""
     xp = xp_of(grad)
     t, n, u = op.out.shape
-    g = xp.ascontiguousarray(grad.transpose(1, 0, 2), dtype=op.out.dtype)
-    da_all = xp.empty((t, n, u), dtype=g.dtype)
-    dgemm = xp.zeros((n, u), dtype=g.dtype)
-    carry = None if op.mask is None else xp.zeros((n, u), dtype=g.dtype)
+    g = _grad_steps(op, grad, t)
+    dtype = op.out.dtype
+    da_all = xp.empty((t, n, u), dtype=dtype)
+    dgemm = xp.zeros((n, u), dtype=dtype)
+    carry = None if op.mask is None else xp.zeros((n, u), dtype=dtype)
     rk_t = xp.ascontiguousarray(op.rkernel.T)
     step = op.kernels[1]
     with op.one_blas_thread(xp):

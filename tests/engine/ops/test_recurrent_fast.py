@@ -30,6 +30,7 @@ OPTIONS = {
     "mask_random": {"mask": "random"},
     "recurrent_dropout_and_mask": {"rec_mask": True, "mask": "right"},
     "recurrent_dropout_no_bias": {"rec_mask": True, "bias": False},
+    "last_only_masked_backwards": {"last_only": True, "mask": "random", "go_backwards": True},
 }
 
 
@@ -53,13 +54,13 @@ def _case(name, opts, seed):
     weights = [k, r]
     if opts.get("bias", True):
         weights.append(rng.standard_normal((2, 3 * u) if extra.get("reset_after") else (gates * u,)).astype(f32))
-    kwargs = dict(extra, go_backwards=opts.get("go_backwards", False))
+    kwargs = dict(extra, go_backwards=opts.get("go_backwards", False), last_only=opts.get("last_only", False))
     if "mask" in opts:
         kwargs["mask"] = _mask(opts["mask"], rng, n, t)
     if opts.get("rec_mask"):
         kwargs["rec_mask"] = (rng.random((n, u)) < 0.7).astype(f32) / f32(0.7)
     out_dim = 2 * u if name == "lstm" else u
-    gout = rng.standard_normal((n, t, out_dim)).astype(f32)
+    gout = rng.standard_normal((n, out_dim) if kwargs["last_only"] else (n, t, out_dim)).astype(f32)
     return fn, [x, *states, *weights], kwargs, gout
 
 
@@ -90,6 +91,22 @@ def test_numba_path_matches_the_numpy_step_loop(monkeypatch, name, opt, seed):
     np.testing.assert_array_equal(inf0, out0)
     for g1, g0 in zip(grads1, grads0):
         np.testing.assert_allclose(g1, g0, rtol=1e-4, atol=3e-5)
+
+
+@pytest.mark.parametrize("use_kernels", [True, False])
+@pytest.mark.parametrize("name", OPS)
+def test_last_only_is_the_last_step_of_the_sequence(monkeypatch, name, use_kernels):
+    """``last_only`` (what a layer without return_sequences asks for) = the full output's last processed
+    step, with the gradients of a loss on that step alone; inference (two state buffers in turn) too."""
+    fn, arrays, kwargs, gout = _case(name, {"mask": "right", "last_only": True}, seed=5)
+    last, last_infer, grads = _run(monkeypatch, use_kernels, fn, arrays, kwargs, gout)
+    full_gout = np.zeros((*gout.shape[:1], arrays[0].shape[1], gout.shape[1]), np.float32)
+    full_gout[:, -1] = gout
+    full, _, full_grads = _run(monkeypatch, use_kernels, fn, arrays, {**kwargs, "last_only": False}, full_gout)
+    np.testing.assert_array_equal(last, full[:, -1])
+    np.testing.assert_array_equal(last_infer, full[:, -1])
+    for a, b in zip(grads, full_grads):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
 def test_masked_steps_carry_the_state_through(monkeypatch):
