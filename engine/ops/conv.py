@@ -181,9 +181,9 @@ class Conv2D(Function):
         return out.reshape(n, oh, ow, f)
 
     def _forward_gemm(self, x, w, b, strides, pads, dilation, oh, ow, activation):
-        """Patch matrix + GEMM + bias/relu a few images at a time (``CHUNK_BYTES`` of patches): each chunk is
-        copied, multiplied and finished while it is in the cache. Training keeps the whole patch matrix (the
-        weight gradient needs it); inference reuses one chunk-sized buffer."""
+        """Patch matrix + GEMM + bias/relu a few images at a time (``CHUNK_BYTES`` of patches) in one reused
+        buffer: each chunk is copied, multiplied and finished while it is in the cache. The whole patch matrix
+        (9x the input) is never written; the backward pass copies the chunks again (cheaper than keeping it)."""
         import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
 
         n, _, _, c = x.shape
@@ -192,48 +192,87 @@ class Conv2D(Function):
         wm = np.ascontiguousarray(w).reshape(k, f)
         bias = np.ascontiguousarray(b[0]) if b else wm[0]
         relu = activation == "relu"
-        keep = self.needs_input_grad[1]
         out = np.empty((n * rows, f), np.float32)
-        if _is_pointwise(kh, kw, strides, pads):
-            cols, view, per = np.ascontiguousarray(x).reshape(n * rows, c), None, n
-        else:
-            view = windows(_pad(np, x, pads), kh, kw, oh, ow, strides, dilation)
-            per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
-            cols = np.empty(((n if keep else per) * rows, k), np.float32)
         bias_act = CK.conv_kernels().bias_act
-        for b0 in range(0, n, per):
-            b1 = min(n, b0 + per)
-            r0, r1 = b0 * rows, b1 * rows
-            chunk = cols[r0:r1] if keep or view is None else cols[:r1 - r0]
-            if view is not None:
-                np.copyto(chunk.reshape(b1 - b0, oh, ow, kh, kw, c), view[b0:b1])
+        for r0, r1, chunk in self._patch_chunks(x):
             np.matmul(chunk, wm, out=out[r0:r1])
             if b or relu:
                 bias_act(out[r0:r1], bias, bool(b), relu)
-        self.cols = cols if keep else None
+        self.x = x if self.needs_input_grad[1] else None
         if relu:
             self.relu_out = out
         return out.reshape(n, oh, ow, f)
 
-    def _input_grad_gemm(self, g2):
-        """dx: one GEMM for all kernel positions and one pass to add them back (col2im), a few images at a time
-        so that the patch gradients stay in the cache."""
+    def _patch_chunks(self, x):
+        """(first row, end row, patch rows) of a few images at a time, in one reused buffer (the input itself,
+        reshaped, for a pointwise conv)."""
         import numpy as np  # noqa: PLC0415
 
-        (n, h, wd, c), strides, ((pt, pb), (pl, pr)), dilation, _, oh, ow = self.cfg
-        kh, kw, _, f = self.w.shape
+        (n, _, _, c), strides, pads, dilation, _, oh, ow = self.cfg
+        kh, kw = self.w.shape[:2]
         k, rows = kh * kw * c, oh * ow
-        wt = np.ascontiguousarray(self.w).reshape(k, f).T
-        dpad = np.zeros((n, h + pt + pb, wd + pl + pr, c), np.float32)
+        if _is_pointwise(kh, kw, strides, pads):
+            yield 0, n * rows, np.ascontiguousarray(x).reshape(n * rows, c)
+            return
+        view = windows(_pad(np, x, pads), kh, kw, oh, ow, strides, dilation)
         per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
         buf = np.empty((per * rows, k), np.float32)
-        col2im = CK.conv_kernels().col2im
         for b0 in range(0, n, per):
             b1 = min(n, b0 + per)
-            dcols = buf[:(b1 - b0) * rows]
-            np.matmul(g2[b0 * rows:b1 * rows], wt, out=dcols)
-            col2im(dcols, dpad[b0:b1], kh, kw, *strides, *dilation)
-        return dpad[:, pt:pt + h, pl:pl + wd]
+            chunk = buf[:(b1 - b0) * rows]
+            np.copyto(chunk.reshape(b1 - b0, oh, ow, kh, kw, c), view[b0:b1])
+            yield b0 * rows, b1 * rows, chunk
+
+    def _backward_gemm(self, g):
+        """The relu mask and bias gradient in one pass; then per chunk of images: the patches again, the weight
+        gradient's share (one GEMM), the patch gradients (one GEMM) added back into dx (col2im)."""
+        import numpy as np  # noqa: PLC0415
+
+        (n, h, wd, c), strides, pads, dilation, _, oh, ow = self.cfg
+        (pt, pb), (pl, pr) = pads
+        kh, kw, _, f = self.w.shape
+        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
+        has_b = len(self.needs_input_grad) > 2
+        g2 = np.ascontiguousarray(g, dtype=np.float32).reshape(-1, f)
+        if self.relu_out is not None:
+            gm = np.empty(g2.shape, np.float32)
+            db64 = np.empty(f)
+            CK.conv_kernels().act_grad(g2, self.relu_out, gm, db64, oh * ow, True, has_b)
+            db = (db64.astype(np.float32),) if has_b else ()
+            g2, self.relu_out = gm, None
+        else:
+            db = (g2.sum(axis=0),) if has_b else ()
+        pointwise = _is_pointwise(kh, kw, strides, pads)
+        wt = np.ascontiguousarray(self.w).reshape(-1, f).T
+        dw = np.zeros(wt.shape[::-1], np.float32) if need_w else None
+        part = np.empty(wt.shape[::-1], np.float32) if need_w else None
+        dpad = np.zeros((n, h + pt + pb, wd + pl + pr, c), np.float32) if need_x and not pointwise else None
+        dbuf = None
+        col2im = CK.conv_kernels().col2im
+        for r0, r1, chunk in self._patch_chunks(self.x) if need_w else self._row_chunks(n, oh * ow, c):
+            if need_w:
+                np.matmul(chunk.T, g2[r0:r1], out=part)
+                dw += part
+            if dpad is not None:
+                if dbuf is None:
+                    dbuf = np.empty((r1 - r0, wt.shape[1]), np.float32)
+                dcols = dbuf[:r1 - r0]
+                np.matmul(g2[r0:r1], wt, out=dcols)
+                rows = oh * ow
+                col2im(dcols, dpad[r0 // rows:r1 // rows], kh, kw, *strides, *dilation)
+        self.x = None
+        if need_x:
+            dx = (g2 @ wt).reshape(n, h, wd, c) if pointwise else dpad[:, pt:pt + h, pl:pl + wd]
+        else:
+            dx = None
+        return (dx, None if dw is None else dw.reshape(self.w.shape), *db)
+
+    def _row_chunks(self, n, rows, c):
+        """The chunk boundaries of ``_patch_chunks`` without the patches (no weight gradient wanted)."""
+        kh, kw = self.w.shape[:2]
+        per = max(1, min(n, self.CHUNK_BYTES // (rows * kh * kw * c * 4)))
+        for b0 in range(0, n, per):
+            yield b0 * rows, min(n, b0 + per) * rows, None
 
     def _forward_direct(self, x, w, b, strides, pads, dilation, oh, ow, activation):
         import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
@@ -272,34 +311,22 @@ class Conv2D(Function):
         if self.mode == "direct":
             return self._backward_direct(g)
         if self.mode == "gemm":
-            import numpy as np  # noqa: PLC0415
-
-            g = np.ascontiguousarray(g, dtype=np.float32)
+            return self._backward_gemm(g)
         xp = xp_of(g)
         shape, strides, pads, dilation, groups, oh, ow = self.cfg
         n, h, wd, c = shape
         kh, kw, cg, f = self.w.shape
         has_b = len(self.needs_input_grad) > 2
         db = ()
-        if self.mode == "gemm" and self.relu_out is not None:  # relu mask + bias gradient in one pass
-            g2 = np.empty(self.relu_out.shape, np.float32)
-            db64 = np.empty(f)
-            CK.conv_kernels().act_grad(g.reshape(-1, f), self.relu_out, g2, db64, oh * ow, True, has_b)
-            db = (db64.astype(np.float32),) if has_b else ()
+        if self.relu_out is not None:
+            g = g * (self.relu_out.reshape(g.shape) > 0)
             self.relu_out = None
-        else:
-            if self.relu_out is not None:
-                g = g * (self.relu_out.reshape(g.shape) > 0)
-                self.relu_out = None
-            g2 = g.reshape(-1, f)
-            db = (g2.sum(axis=0),) if has_b else ()
+        g2 = g.reshape(-1, f)
+        db = (g2.sum(axis=0),) if has_b else ()
         dx = dw = None
         if groups == 1:
             if self.needs_input_grad[1]:
                 dw = (self.cols.T @ g2).reshape(self.w.shape)
-            if self.mode == "gemm" and self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
-                self.cols = None
-                return (self._input_grad_gemm(g2), dw, *db)
             if self.needs_input_grad[0] and not _is_pointwise(kh, kw, strides, pads):
                 (pt, pb), (pl, pr) = pads
                 (sh, sw), (dh, dw_) = strides, dilation

@@ -6,7 +6,7 @@ import pytest
 
 from engine.autograd import Tensor, no_grad
 from engine.ops import conv_kernels
-from engine.ops.conv import Conv2D, conv1d, conv2d
+from engine.ops.conv import Conv2D, conv1d, conv2d, conv_output_length
 from engine.ops.pooling import MaxPool2D, max_pool2d
 
 pytest.importorskip("numba")
@@ -61,10 +61,14 @@ CONV_CASES = [  # (H, W, C, F, kernel, strides, padding, dilation)
 ]
 
 
+@pytest.mark.parametrize("chunk_images", [None, 1, 2])  # patches of the whole batch at once / 1 / 2 images
 @pytest.mark.parametrize("bias", [True, False])
 @pytest.mark.parametrize("activation", ["relu", "linear"])
 @pytest.mark.parametrize("h,w,c,f,k,s,pad,d", CONV_CASES)
-def test_conv2d_kernel_path_matches_xp_path(h, w, c, f, k, s, pad, d, activation, bias):
+def test_conv2d_kernel_path_matches_xp_path(h, w, c, f, k, s, pad, d, activation, bias, chunk_images, monkeypatch):
+    if chunk_images is not None:  # a batch of 3 in chunks of 1 or 2 images (the last one shorter)
+        rows = conv_output_length(h, k[0], s[0], d[0], pad) * conv_output_length(w, k[1], s[1], d[1], pad)
+        monkeypatch.setattr(Conv2D, "CHUNK_BYTES", rows * k[0] * k[1] * c * 4 * chunk_images)
     rng = np.random.default_rng(h * 100 + c)
     arrays = [(_f32(rng, 3, h, w, c), True), (_f32(rng, *k, c, f), True)] + ([(_f32(rng, f), True)] if bias else [])
 
