@@ -1,3 +1,6 @@
+"""engine.losses.functions: values by hand (each number from the Keras formula), gradients (float64 central
+differences), float32 in → float32 out."""
+
 import math
 
 import numpy as np
@@ -8,16 +11,9 @@ from engine.autograd import Tensor
 from engine.ops import loss as L
 from engine.ops.gradcheck import check_grad
 
-EPS = 1e-7
-Y = np.array([[0.0, 1.0], [2.0, -1.0]])
-P = np.array([[0.5, 0.25], [1.0, 1.0]])
+from .cases import EPS, PG, YG, ZG, P, Y, value
 
 
-def value(loss, y_true, y_pred, **kw):
-    return float(losses.get(loss)(y_true, Tensor(np.asarray(y_pred)), **kw).data)
-
-
-# ---- values by hand (each number written out from the Keras formula)
 def test_mse_mae_by_hand():
     # per sample: mean((.5, -.75)^2) = (0.25 + 0.5625)/2 = 0.40625 ; mean((-1, 2)^2) = 2.5
     assert value("mse", Y, P) == pytest.approx((0.40625 + 2.5) / 2)
@@ -74,16 +70,6 @@ def test_categorical_crossentropy_by_hand():
     assert got == pytest.approx(lse - (0.1 * 1 + 0.8 * 2 + 0.1 * 3))
 
 
-def test_sparse_ignore_class_averages_over_valid_entries():
-    p = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8]])
-    loss = losses.SparseCategoricalCrossentropy(ignore_class=-1)
-    got = float(loss(np.array([1, -1, 2]), Tensor(p)).data)
-    assert got == pytest.approx((-math.log(0.5) - math.log(0.8)) / 2, rel=1e-6)
-    t = Tensor(p, requires_grad=True)
-    loss(np.array([1, -1, 2]), t).backward()
-    np.testing.assert_array_equal(t.grad[1], [0.0, 0.0, 0.0])
-
-
 def test_sparse_categorical_crossentropy_by_hand():
     p = np.array([[0.2, 0.5, 0.3], [0.6, 0.3, 0.1]])
     assert value("sparse_categorical_crossentropy", np.array([1, 0]), p) == pytest.approx(
@@ -124,12 +110,6 @@ def test_logit_losses_are_stable_for_huge_logits():
     assert float(out.data) == pytest.approx(1000.0)
 
 
-# ---- gradients (float64 central differences)
-YG = np.array([[0.2, 0.7, 0.1], [0.0, 0.0, 1.0]])
-PG = np.array([[0.3, 0.45, 0.25], [0.2, 0.3, 0.5]])
-ZG = np.array([[0.3, -1.2, 0.8], [1.5, 0.1, -0.4]])
-
-
 @pytest.mark.parametrize("name", ["mse", "mae", "mape", "msle", "huber", "hinge", "squared_hinge",
                                   "categorical_hinge", "kld", "log_cosh", "poisson", "cosine_similarity",
                                   "binary_crossentropy", "categorical_crossentropy"])
@@ -162,20 +142,6 @@ def test_probability_gradient_is_zero_where_clipped():
     np.testing.assert_array_equal(p.grad, [[0.0, 0.0]])
 
 
-# ---- reduction and sample weights
-def test_sample_weight_and_reductions():
-    y, p = np.array([[0.0], [0.0], [0.0]]), np.array([[1.0], [2.0], [3.0]])  # per-sample mse 1, 4, 9
-    sw = np.array([1.0, 0.5, 0.0])
-    assert value("mse", y, p) == pytest.approx(14 / 3)
-    assert value("mse", y, p, sample_weight=sw) == pytest.approx((1 + 2) / 3)  # Keras divides by batch size
-    assert value("mse", y, p, sample_weight=sw[:, None]) == pytest.approx(1.0)
-    assert float(losses.MeanSquaredError(reduction="sum")(y, Tensor(p)).data) == pytest.approx(14)
-    none = losses.MeanSquaredError(reduction=None)(y, Tensor(p), sample_weight=sw)
-    np.testing.assert_allclose(none.data, [1.0, 2.0, 0.0])
-    assert float(losses.MeanSquaredError(reduction="mean_with_sample_weight")(y, Tensor(p), sample_weight=sw).data) \
-        == pytest.approx(3 / 1.5)
-
-
 @pytest.mark.parametrize("name", ["mse", "mae", "mape", "msle", "huber", "hinge", "kld", "log_cosh", "poisson",
                                   "cosine_similarity", "binary_crossentropy", "categorical_crossentropy",
                                   "categorical_hinge", "squared_hinge"])
@@ -195,105 +161,3 @@ def test_float32_logits_and_sparse():
     out = losses.SparseCategoricalCrossentropy(from_logits=True)(np.array([0, 2]), z)
     out.backward()
     assert out.dtype == np.float32 and z.grad.dtype == np.float32
-
-
-# ---- names, configs, errors
-@pytest.mark.parametrize("alias,cls", [("mse", losses.MeanSquaredError), ("MSE", losses.MeanSquaredError),
-                                       ("mae", losses.MeanAbsoluteError), ("mape", losses.MeanAbsolutePercentageError),
-                                       ("msle", losses.MeanSquaredLogarithmicError), ("kld", losses.KLDivergence),
-                                       ("kullback_leibler_divergence", losses.KLDivergence),
-                                       ("logcosh", losses.LogCosh), ("huber", losses.Huber),
-                                       ("categorical_crossentropy", losses.CategoricalCrossentropy),
-                                       ("SparseCategoricalCrossentropy", losses.SparseCategoricalCrossentropy),
-                                       ("binary_crossentropy", losses.BinaryCrossentropy)])
-def test_aliases(alias, cls):
-    assert type(losses.get(alias)) is cls
-
-
-def test_canonical_names_for_training_config():
-    assert losses.canonical_name("mse") == "mean_squared_error"
-    assert losses.canonical_name("kld") == "kl_divergence"
-    assert losses.canonical_name(losses.CategoricalCrossentropy()) == "categorical_crossentropy"
-
-
-def test_config_round_trip():
-    loss = losses.CategoricalCrossentropy(from_logits=True, label_smoothing=0.1, name="cce")
-    cfg = losses.serialize(loss)
-    assert cfg["class_name"] == "CategoricalCrossentropy"
-    again = losses.get(cfg)
-    assert again.get_config() == loss.get_config() and again.name == "cce"
-    assert losses.get({"class_name": "MeanSquaredError", "config": {}}).name == "mean_squared_error"
-    assert losses.Huber(2.0).get_config()["delta"] == 2.0
-
-
-def test_custom_callable_is_wrapped():
-    loss = losses.get(lambda y, p: (p - y).abs().sum(axis=-1))
-    assert float(loss(np.array([[1.0]]), Tensor(np.array([[3.0]]))).data) == 2.0
-    assert type(losses.get(losses.mean_squared_error)) is losses.MeanSquaredError
-
-
-def test_logits_equivalent_for_fusion():
-    fused = losses.logits_equivalent("categorical_crossentropy", "softmax")
-    assert isinstance(fused, losses.CategoricalCrossentropy) and fused.get_config()["from_logits"]
-    assert losses.logits_equivalent("binary_crossentropy", "sigmoid").get_config()["from_logits"]
-    assert losses.logits_equivalent("mse", "softmax") is None
-    assert losses.logits_equivalent("binary_crossentropy", "softmax") is None
-
-
-def test_errors():
-    with pytest.raises(ValueError, match="Unknown loss: 'msex'. Expected one of"):
-        losses.get("msex")
-    with pytest.raises(ValueError, match="same shape"):
-        losses.get("categorical_crossentropy")(np.zeros((2, 3)), Tensor(np.ones((2, 4)) / 4))
-    with pytest.raises(ValueError, match="outside the valid range"):
-        losses.get("sparse_categorical_crossentropy")(np.array([0, 5]), Tensor(np.ones((2, 3)) / 3))
-    with pytest.raises(ValueError, match="reduction"):
-        losses.MeanSquaredError(reduction="avg")
-    with pytest.raises(ValueError, match=r"compatible shapes. Received: y_true.shape=\(4,\), y_pred.shape=\(4, 3\)"):
-        losses.get("mse")(np.zeros(4), Tensor(np.zeros((4, 3))))
-    with pytest.raises(ValueError, match="Expected one weight per sample"):
-        losses.get("mse")(np.zeros((4, 1)), Tensor(np.zeros((4, 1))), sample_weight=np.ones(3))
-
-
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
-@pytest.mark.gpu
-@pytest.mark.parametrize("name,y,p", [
-    ("categorical_crossentropy", YG, PG), ("binary_crossentropy", YG, PG), ("mse", YG, PG), ("huber", YG, PG),
-    ("kld", YG, PG), ("log_cosh", YG, PG), ("cosine_similarity", YG, PG), ("categorical_hinge", YG, PG),
-    ("sparse_categorical_crossentropy", np.array([1, 2]), PG)])
-def test_gpu_matches_cpu(gpu, name, y, p):
-    loss = losses.get(name)
-    p32 = p.astype(np.float32)
-    cpu_in = Tensor(p32, requires_grad=True)
-    cpu_out = loss(y, cpu_in)
-    cpu_out.backward()
-    dev_in = Tensor(gpu.asarray(p32), requires_grad=True)
-    dev_out = loss(y, dev_in)
-    dev_out.backward()
-    assert isinstance(dev_out.data, gpu.ndarray) and dev_out.dtype == np.float32
-    np.testing.assert_allclose(float(dev_out.data), float(cpu_out.data), rtol=1e-5)
-    np.testing.assert_allclose(gpu.asnumpy(dev_in.grad), cpu_in.grad, rtol=1e-5, atol=1e-6)
-
-
-@pytest.mark.gpu
-def test_gpu_logits_losses(gpu):
-    z = ZG.astype(np.float32)
-    for loss, y in [(losses.CategoricalCrossentropy(from_logits=True), YG),
-                    (losses.BinaryCrossentropy(from_logits=True), YG),
-                    (losses.SparseCategoricalCrossentropy(from_logits=True), np.array([0, 2]))]:
-        cpu_in, dev_in = Tensor(z, requires_grad=True), Tensor(gpu.asarray(z), requires_grad=True)
-        loss(y, cpu_in).backward()
-        loss(y, dev_in).backward()
-        np.testing.assert_allclose(gpu.asnumpy(dev_in.grad), cpu_in.grad, rtol=1e-5, atol=1e-6)
