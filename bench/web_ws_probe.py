@@ -50,7 +50,7 @@ if os.environ.get("MODELBUILDER_WS_PROBE_LEGACY") == "1":
     from modelbuilder.training import consumers as run_consumers
 
     run_consumers.ws_database_sync_to_async = database_sync_to_async
-    sweep_consumers.database_sync_to_async = database_sync_to_async
+    sweep_consumers.ws_database_sync_to_async = database_sync_to_async
     real_application = ProtocolTypeRouter(
         {
             "http": get_asgi_application(),

@@ -1,8 +1,8 @@
 """Websocket adapter for /ws/sweeps/{id}/: owner or staff; a snapshot, then live events."""
 
-from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from modelbuilder.core.ws_db import ws_database_sync_to_async  # a pool, not one thread (why: there)
 from modelbuilder.sweeps import selectors
 from modelbuilder.sweeps.events import sweep_group
 
@@ -14,7 +14,7 @@ class SweepConsumer(AsyncJsonWebsocketConsumer):
         self.sweep_id = int(self.scope["url_route"]["kwargs"]["sweep_id"])
         self.group = sweep_group(self.sweep_id)
         user = self.scope.get("user")
-        if not await database_sync_to_async(selectors.sweep_visible)(
+        if not await ws_database_sync_to_async(selectors.sweep_visible)(
             user=user, sweep_id=self.sweep_id
         ):
             await self.close()  # before accept: the handshake is refused (403)
@@ -24,7 +24,7 @@ class SweepConsumer(AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         self.joined = True
         await self.accept()
-        snapshot = await database_sync_to_async(selectors.sweep_snapshot)(sweep_id=self.sweep_id)
+        snapshot = await ws_database_sync_to_async(selectors.sweep_snapshot)(sweep_id=self.sweep_id)
         self.status = snapshot["sweep"]["status"]
         self.active = {t["number"] for t in snapshot["trials"] if t["status"] not in TERMINAL}
         await self.send_json(snapshot)
