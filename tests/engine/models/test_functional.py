@@ -1,4 +1,4 @@
-"""engine.models functional API: several inputs/outputs, shared layers, nested models, config, errors."""
+"""engine.models.functional: several inputs/outputs, shared layers, nested models, masks, summaries, errors."""
 
 import json
 
@@ -6,21 +6,10 @@ import numpy as np
 import pytest
 
 from engine.backend import set_seed
-from engine.layers import Add, Concatenate, Dense, Input, add, concatenate
-from engine.models import Functional, Model, Sequential, model_from_json
+from engine.layers import Add, Dense, Input, add, concatenate
+from engine.models import Functional, Model, Sequential
 
-RNG = np.random.default_rng(0)
-
-
-def shared_model():
-    """FORMAT.md 3.2: in_a, in_b → shared_dense on both → concat → proj; add; add_2 → out."""
-    in_a, in_b = Input((6,), name="in_a"), Input((6,), name="in_b")
-    shared = Dense(8, activation="relu", name="shared_dense")
-    ha, hb = shared(in_a), shared(in_b)
-    proj = Dense(8, activation="tanh", name="proj")(Concatenate(name="concat")([ha, hb]))
-    added = Add(name="add")([ha, hb])
-    out = Dense(3, activation="softmax", name="out")(Add(name="add_2")([proj, added]))
-    return Model(inputs=[in_a, in_b], outputs=out, name="functional_shared")
+from .cases import RNG, shared_model
 
 
 def test_model_of_inputs_and_outputs_is_functional_with_keras_layer_order():
@@ -60,36 +49,6 @@ def test_two_inputs_merge_and_shared_layer_train():
     assert not np.allclose(before, model.get_layer("shared_dense").kernel.numpy())
     # dict inputs keyed by Input names work too
     np.testing.assert_allclose(model.predict({"in_a": xa[:5], "in_b": xb[:5]}), model.predict([xa[:5], xb[:5]]))
-
-
-def test_config_has_keras3_nodes_and_rebuilds_the_same_model():
-    model = shared_model()
-    config = json.loads(json.dumps(model.get_config()))
-    assert config["input_layers"] == [["in_a", 0, 0], ["in_b", 0, 0]]
-    assert config["output_layers"] == ["out", 0, 0]
-    entries = {e["name"]: e for e in config["layers"]}
-    assert entries["in_a"]["inbound_nodes"] == []
-    shared_nodes = entries["shared_dense"]["inbound_nodes"]
-    assert [n["args"][0]["config"]["keras_history"] for n in shared_nodes] == [["in_a", 0, 0], ["in_b", 0, 0]]
-    concat_args = entries["concat"]["inbound_nodes"][0]["args"][0]
-    assert [a["config"]["keras_history"] for a in concat_args] == [["shared_dense", 0, 0], ["shared_dense", 1, 0]]
-    clone = Model.from_config(config)
-    assert [layer.name for layer in clone.layers] == [layer.name for layer in model.layers]
-    clone.set_weights(model.get_weights())
-    xa, xb = RNG.normal(size=(3, 6)), RNG.normal(size=(3, 6))
-    np.testing.assert_allclose(clone.predict([xa, xb]), model.predict([xa, xb]), rtol=1e-6)
-    assert clone.get_config() == config
-    assert model_from_json(model.to_json()).count_params() == model.count_params()
-
-
-def test_keras2_style_inbound_nodes_are_read():
-    config = shared_model().get_config()
-    for entry in config["layers"]:
-        entry["inbound_nodes"] = [
-            [[a["config"]["keras_history"][0], a["config"]["keras_history"][1], 0, {}]
-             for a in (n["args"][0] if isinstance(n["args"][0], list) else [n["args"][0]])]
-            for n in entry["inbound_nodes"]]
-    assert Functional.from_config(config).count_params() == shared_model().count_params()
 
 
 def test_multi_output_losses_loss_weights_and_logs():
@@ -197,15 +156,3 @@ def test_masks_flow_through_sequential_and_functional_models():
     want = short.predict(trimmed)[0]
     np.testing.assert_allclose(seq.predict(padded)[0], want, rtol=1e-5, atol=1e-7)  # padding ignored
     np.testing.assert_allclose(func.predict(padded)[0], want, rtol=1e-5, atol=1e-7)
-
-
-def test_symbolic_arithmetic_becomes_merge_layers():
-    a, b = Input((3,)), Input((3,))
-    h = Dense(3, name="h")(a)
-    model = Model([a, b], (h + b) * a - b)
-    assert [type(layer).__name__ for layer in model.layers[-3:]] == ["Add", "Multiply", "Subtract"]
-    x, y = RNG.normal(size=(2, 3)), RNG.normal(size=(2, 3))
-    h_val = x @ model.get_layer("h").kernel.numpy()
-    np.testing.assert_allclose(model.predict([x, y]), (h_val + y) * x - y, rtol=1e-5, atol=1e-6)
-    with pytest.raises(TypeError, match="combine only with other symbolic tensors"):
-        _ = a + 1.0
