@@ -24,4 +24,4 @@ RUN SECRET_KEY=build-only DEBUG=0 python manage.py collectstatic --noinput \
     && mkdir -p /data/media && chown -R modelbuilder /data
 USER modelbuilder
 EXPOSE 8000
-CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "modelbuilder.asgi:application"]
+CMD ["daphne", "-b", "0.0.0.0", "-p", "8000", "--websocket_connect_timeout", "30", "modelbuilder.asgi:application"]
