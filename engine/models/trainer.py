@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from engine.autograd import Tensor, no_grad
 from engine.backend import get_xp, to_cpu
-from engine.callbacks import Callback, History, ProgbarLogger
 from engine.models import data as D
 from engine.models.compile_utils import CompiledLoss, CompiledMetrics
+from engine.models.fit_callbacks import _CallbackList
+from engine.models.logs import Logs
 
 
 class Trainer:
@@ -295,40 +296,7 @@ class Trainer:
         return _result(self._logs(), return_dict)
 
 
-# ---------------------------------------------------------------- helpers
-
-
-class Logs(dict):
-    """Epoch/batch logs (plain floats) that also answer to the other accuracy spelling: a callback asking
-    for "val_acc" gets "val_accuracy" and vice versa, as older Keras code expects. Only real keys are stored."""
-
-    def __missing__(self, key):
-        alt = _accuracy_alias(key)
-        if alt is not None and dict.__contains__(self, alt):
-            return dict.__getitem__(self, alt)
-        raise KeyError(key)
-
-    def get(self, key, default=None):
-        try:
-            return self[key]
-        except KeyError:
-            return default
-
-    def __contains__(self, key):
-        alt = _accuracy_alias(key)
-        return dict.__contains__(self, key) or (alt is not None and dict.__contains__(self, alt))
-
-
-def _accuracy_alias(key):
-    if not isinstance(key, str):
-        return None
-    if key.endswith("accuracy"):
-        return key[: -len("accuracy")] + "acc"
-    if key.endswith("acc"):
-        return key[: -len("acc")] + "accuracy"
-    return None
-
-
+# ---------------------------------------------------------------- arguments
 def _batch_size(batch_size) -> int:
     if batch_size is None:
         return 32
@@ -366,38 +334,3 @@ def _split(data, validation_split, val_batch_size):
                            batch_size)
 
     return make(train, data.batch_size), make(val, val_batch_size)
-
-
-class _CallbackList:
-    """The model's callbacks (History first, ProgbarLogger when verbose) with Keras' hook calls. Unlike
-    ``engine.callbacks.CallbackList`` it takes duck-typed callbacks (any object with some of the hooks) and calls
-    the batch hooks only on the callbacks that override one, so an epoch with none costs no per-batch calls."""
-
-    _BATCH_HOOKS = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin", "on_test_batch_end",
-                    "on_batch_begin", "on_batch_end")
-
-    def __init__(self, model, callbacks, verbose: int, params: dict, history: bool = True):
-        self.callbacks = list(callbacks or [])
-        if history:
-            model.history = History()
-            self.callbacks.insert(0, model.history)
-        if verbose and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
-            self.callbacks.append(ProgbarLogger())
-        for c in self.callbacks:
-            c.set_model(model) if hasattr(c, "set_model") else setattr(c, "model", model)
-            c.set_params(params) if hasattr(c, "set_params") else setattr(c, "params", params)
-        self._batch_callbacks = [c for c in self.callbacks if any(
-            getattr(type(c), h, None) is not getattr(Callback, h, None) for h in self._BATCH_HOOKS)]
-        self.wants_batch_logs = bool(self._batch_callbacks)
-
-    def call(self, hook: str, *args) -> None:
-        for c in self.callbacks:
-            fn = getattr(c, hook, None)
-            if fn is not None:
-                fn(*args)
-
-    def batch(self, hook: str, step: int, logs=None) -> None:
-        for c in self._batch_callbacks:
-            fn = getattr(c, hook, None)
-            if fn is not None:
-                fn(step, logs if logs is not None else {})
