@@ -1,15 +1,22 @@
 """A bounded load test on one machine, loopback only (a script, not part of `make test`).
 
-Starts its own embedded Redis, daphne and several Celery workers (solo pool) on a fresh database
-(SQLite in a temporary directory, or a throwaway PostgreSQL database with --postgres), optionally
-with the files in a moto S3 server (--s3). Then: uploads iris, queues --runs tiny runs at once, opens
---viewers websockets spread over the runs, and keeps --api-rps of steady API traffic going until every
-run has ended. Reports throughput, queue wait, API latency percentiles, and that nothing was lost:
-every run succeeded with all its epochs stored, every viewer saw each epoch exactly once and the
-final status, every model downloads and loads.
+Starts daphne (with the launcher's options) and several Celery workers (prefork, one process each)
+on a fresh database (SQLite in a temporary directory, or a throwaway PostgreSQL database with
+--postgres), an embedded Redis unless --redis names a server, optionally the files in a moto S3
+server (--s3). Then: uploads iris, queues --runs runs at once, opens --viewers websockets on them
+all in the same instant (--ramp spreads them), and keeps --api-rps of steady API traffic going until
+every run has ended. Reports throughput, queue wait, API latency percentiles, websocket handshakes,
+epoch delivery latency (epoch row stored -> message received), and that nothing was lost: every run
+succeeded with all its epochs stored, every viewer saw each epoch exactly once and the final status
+through its websocket alone (the snapshot, then live events; it never asks the REST API), every
+model downloads.
 
-    .venv/bin/python bench/load_test.py                 # 3 workers, 20 runs, 50 viewers, 20 req/s
-    .venv/bin/python bench/load_test.py --postgres postgres://postgres@127.0.0.1:5432/postgres --s3
+    .venv/bin/python bench/load_test.py        # 3 workers, 20 runs x 40 epochs, 50 viewers, 20 req/s
+    .venv/bin/python bench/load_test.py --postgres postgres://postgres@127.0.0.1:5432/postgres \
+        --redis redis://127.0.0.1:6379/9 --s3
+    .venv/bin/python bench/load_test.py --probe     # + where each handshake spent its time (server)
+    .venv/bin/python bench/load_test.py --legacy --daphne-args "--websocket_connect_timeout 5"
+                                                    # the websocket stack before the fix, to compare
     .venv/bin/python bench/load_test.py --json var/load.json
 
 Exit status 0 when nothing was lost and no API request failed, 1 otherwise.
@@ -436,7 +443,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--viewers", type=int, default=50)
-    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--epochs", type=int, default=40)  # long enough to train during the burst
     parser.add_argument("--api-rps", type=float, default=20.0)
     parser.add_argument(
         "--ramp",
