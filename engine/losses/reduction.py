@@ -12,9 +12,9 @@ from engine.losses.inputs import EPSILON
 REDUCTIONS = ("sum_over_batch_size", "sum", "none", None, "mean", "mean_with_sample_weight", "auto")
 
 
-def _weights_array(sample_weight, values):
+def weights_like(sample_weight, values):
     """Sample weights as a raw array of ``values``' dtype and rank: a trailing axis of 1 dropped, missing
-    trailing axes added (one weight per sample broadcasts over the rest)."""
+    trailing axes added (one weight per sample broadcasts over the rest). Metrics shape theirs with it too."""
     sw = sample_weight.data if isinstance(sample_weight, Tensor) else sample_weight
     sw = xp_of(values).asarray(sw, dtype=values.dtype)
     if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
@@ -31,13 +31,13 @@ def apply_mask(values: Tensor, mask, sample_weight, reduction):
     if reduction in ("mean", "sum_over_batch_size"):
         mask = mask * (mask.size / (float(mask.sum()) + EPSILON))
     if sample_weight is not None:
-        mask = mask * _weights_array(sample_weight, mask)
+        mask = mask * weights_like(sample_weight, mask)
     return mask
 
 
 def reduce_weighted_values(values: Tensor, sample_weight=None, reduction="sum_over_batch_size") -> Tensor:
     if sample_weight is not None:
-        sw = _weights_array(sample_weight, values.data)
+        sw = weights_like(sample_weight, values.data)
         try:
             np.broadcast_shapes(tuple(sw.shape), tuple(values.shape))
         except ValueError:

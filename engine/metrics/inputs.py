@@ -7,6 +7,7 @@ import numpy as np
 
 from engine.autograd import Tensor
 from engine.backend import floatx, xp_of
+from engine.losses.reduction import weights_like
 
 EPSILON = 1e-7
 
@@ -35,12 +36,6 @@ def _same_rank(y_true, y_pred):
 
 def _weights_for(values, sample_weight):
     """Sample weights broadcast to per-sample ``values`` (Keras: extra value dims averaged per sample)."""
-    xp = xp_of(values)
     if sample_weight is None:
         return None
-    sw = xp.asarray(_raw(sample_weight), dtype=values.dtype)
-    if sw.ndim == values.ndim + 1 and sw.shape[-1] == 1:
-        sw = sw.reshape(sw.shape[:-1])
-    while sw.ndim < values.ndim:
-        sw = sw[..., None]
-    return xp.broadcast_to(sw, values.shape)
+    return xp_of(values).broadcast_to(weights_like(sample_weight, values), values.shape)
