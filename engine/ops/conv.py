@@ -133,14 +133,14 @@ def _is_pointwise(kh, kw, strides, pads):
 class Conv2D(Function):
     """``conv2d(x, w[, b])``: x (N, H, W, C), w (kh, kw, C // groups, F), b (F,) → (N, OH, OW, F).
 
-    On float32 numpy arrays with numba (``use_kernels``), groups == 1: bias + relu are one in-place pass over
-    the GEMM's output and the relu mask + bias gradient one pass over the gradient; a conv with at most
-    ``DIRECT_MAX`` values per patch (kh * kw * C: a first layer on a grey or RGB image) skips the patch matrix
-    altogether (``conv_kernels.direct_fwd``/``direct_bwd``). Everything else, and the GPU, takes the xp path.
+    On float32 numpy arrays with numba (``use_kernels``) and groups == 1 (mode "gemm"): patches, GEMM and
+    bias + relu (one in-place pass) a few images at a time in a cache-sized buffer, never the whole patch
+    matrix; the backward pass masks the gradient in one pass, takes the bias gradient as a GEMV and recomputes
+    the patches chunk by chunk for the weight gradient and col2im. Everything else, and the GPU, takes the xp
+    path (mode "xp"), which keeps the whole patch matrix.
     """
 
     use_kernels = True
-    DIRECT_MAX = 27
     CHUNK_BYTES = 1 << 20
 
     def forward(self, x, w, *b, strides=(1, 1), pads=((0, 0), (0, 0)), dilation=(1, 1), groups=1,
@@ -156,9 +156,7 @@ class Conv2D(Function):
         self.relu_out = None
         self.mode = "xp"
         if self.use_kernels and groups == 1 and CK.usable(x, w, *b):
-            self.mode = "direct" if kh * kw * c <= self.DIRECT_MAX else "gemm"
-        if self.mode == "direct":
-            return self._forward_direct(x, w, b, strides, pads, dilation, oh, ow, activation)
+            self.mode = "gemm"
         if self.mode == "gemm":
             return self._forward_gemm(x, w, b, strides, pads, dilation, oh, ow, activation)
         m = n * oh * ow
@@ -214,13 +212,14 @@ class Conv2D(Function):
         if _is_pointwise(kh, kw, strides, pads):
             yield 0, n * rows, np.ascontiguousarray(x).reshape(n * rows, c)
             return
-        view = windows(_pad(np, x, pads), kh, kw, oh, ow, strides, dilation)
+        xpad = np.ascontiguousarray(_pad(np, x, pads))
         per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
-        buf = np.empty((per * rows, k), np.float32)
+        buf = CK.scratch("patches", (per * rows, k))
+        im2col = CK.conv_kernels().im2col
         for b0 in range(0, n, per):
             b1 = min(n, b0 + per)
             chunk = buf[:(b1 - b0) * rows]
-            np.copyto(chunk.reshape(b1 - b0, oh, ow, kh, kw, c), view[b0:b1])
+            im2col(xpad[b0:b1], chunk, kh, kw, *strides, *dilation)
             yield b0 * rows, b1 * rows, chunk
 
     def _backward_gemm(self, g):
@@ -235,13 +234,10 @@ class Conv2D(Function):
         has_b = len(self.needs_input_grad) > 2
         g2 = np.ascontiguousarray(g, dtype=np.float32).reshape(-1, f)
         if self.relu_out is not None:
-            gm = np.empty(g2.shape, np.float32)
-            db64 = np.empty(f)
-            CK.conv_kernels().act_grad(g2, self.relu_out, gm, db64, oh * ow, True, has_b)
-            db = (db64.astype(np.float32),) if has_b else ()
+            gm = CK.scratch("relu_grad", g2.shape)
+            CK.conv_kernels().relu_grad(g2, self.relu_out, gm)
             g2, self.relu_out = gm, None
-        else:
-            db = (g2.sum(axis=0),) if has_b else ()
+        db = (np.ones(g2.shape[0], np.float32) @ g2,) if has_b else ()  # a GEMV: 10x faster than sum(axis=0)
         pointwise = _is_pointwise(kh, kw, strides, pads)
         wt = np.ascontiguousarray(self.w).reshape(-1, f).T
         dw = np.zeros(wt.shape[::-1], np.float32) if need_w else None
@@ -255,7 +251,7 @@ class Conv2D(Function):
                 dw += part
             if dpad is not None:
                 if dbuf is None:
-                    dbuf = np.empty((r1 - r0, wt.shape[1]), np.float32)
+                    dbuf = CK.scratch("patch_grads", (r1 - r0, wt.shape[1]))
                 dcols = dbuf[:r1 - r0]
                 np.matmul(g2[r0:r1], wt, out=dcols)
                 rows = oh * ow
@@ -274,42 +270,7 @@ class Conv2D(Function):
         for b0 in range(0, n, per):
             yield b0 * rows, min(n, b0 + per) * rows, None
 
-    def _forward_direct(self, x, w, b, strides, pads, dilation, oh, ow, activation):
-        import numpy as np  # noqa: PLC0415 - the CPU kernels' buffers
-
-        xpad = np.ascontiguousarray(_pad(np, x, pads))
-        out = np.empty((x.shape[0], oh, ow, w.shape[-1]), dtype=np.float32)
-        wc = np.ascontiguousarray(w)
-        CK.conv_kernels().direct_fwd(xpad, wc, b[0] if b else wc[0, 0, 0], out, *strides, *dilation, bool(b),
-                                     activation == "relu")
-        self.xpad = xpad if self.needs_input_grad[1] else None
-        if activation == "relu":
-            self.relu_out = out
-        return out
-
-    def _backward_direct(self, g):
-        import numpy as np  # noqa: PLC0415
-
-        shape, strides, pads, dilation, _, _, _ = self.cfg
-        (pt, pb), (pl, pr) = pads
-        n, h, wd, c = shape
-        need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
-        need_b = len(self.needs_input_grad) > 2 and self.needs_input_grad[2]
-        w = np.ascontiguousarray(self.w)
-        g = np.ascontiguousarray(g, dtype=np.float32)
-        dx = np.zeros((n, h + pt + pb, wd + pl + pr, c), np.float32) if need_x else np.zeros((1, 1, 1, 1), np.float32)
-        dw64 = np.empty(w.shape)
-        db64 = np.empty(w.shape[-1])
-        relu = self.relu_out is not None
-        CK.conv_kernels().direct_bwd(self.xpad if need_w else dx, w, g, self.relu_out if relu else g, dw64, db64,
-                                     dx, *strides, *dilation, relu, bool(need_w), bool(need_b), bool(need_x))
-        self.xpad = self.relu_out = None
-        db = (db64.astype(np.float32),) if len(self.needs_input_grad) > 2 else ()
-        return (dx[:, pt:pt + h, pl:pl + wd] if need_x else None, dw64.astype(np.float32) if need_w else None, *db)
-
     def backward(self, g):
-        if self.mode == "direct":
-            return self._backward_direct(g)
         if self.mode == "gemm":
             return self._backward_gemm(g)
         xp = xp_of(g)

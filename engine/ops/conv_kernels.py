@@ -1,31 +1,32 @@
 """Numba kernels for the CPU path of convolution and max pooling (float32, C-contiguous; CPU only).
 
-Each kernel replaces several numpy passes over a large activation with one:
+Conv2D's CPU path is patches + GEMM, a few images at a time (see ``engine.ops.conv.Conv2D``); these kernels
+do the memory-bound work around numpy's BLAS in one pass each:
 
-- ``bias_act``: the conv GEMM's output + bias, then relu, in place (numpy: two passes, the second slow).
-- ``act_grad``: the relu mask applied to the incoming gradient and the bias gradient, in one pass.
-- ``col2im``: the patch-matrix gradient added back into the input's (numpy: one strided add per kernel
-  position; it beats kh * kw small GEMMs only when the adds are one fast pass).
-- ``direct_fwd`` / ``direct_bwd``: a convolution with few input values per output (kh * kw * C small, as the
-  first layer on a grey or RGB image): a 9-column patch matrix starves the GEMM, so the kernel loops over the
-  taps with the filters as the vectorised inner loop, bias and relu fused; the backward pass computes the
-  weight (and input) gradients from the masked gradient without a patch matrix.
+- ``im2col``: the patches of a few images into one cache-sized buffer (numpy's strided copy of a 6-D view
+  moves C values at a time; for a grey image the kernel copies column by column down an output row).
+- ``bias_act``: the GEMM's output + bias, then relu, in place (numpy: two passes, the second slow).
+- ``relu_grad``: the relu mask on the incoming gradient, as one flat loop.
+- ``col2im``: the patch gradients added back into the input's (numpy: one strided add per kernel position).
 - ``pool_fwd`` / ``pool_bwd``: max pooling in one pass, keeping the winner's offset (int8, the first maximum on
   ties as TensorFlow) only when a backward pass follows.
 
-The loops over channels/filters are the innermost ones, contiguous in channels_last, so they vectorise.
-Float32 sums over many pixels (bias and weight gradients) are added per image in float32 and across images in
-float64. ``conv_kernels()`` returns None when numba is not importable; the ops then keep their xp path, which is
-also the only path on the GPU and for other dtypes.
+Copies run over 1-D slices with a loop index known to be >= 0: such loops vectorise (per-element indexing with
+computed indices does not; measured 7x). ``conv_kernels()`` returns None when numba is not importable; the
+ops then keep their xp path, which is also the only path on the GPU and for other dtypes. ``scratch`` hands out
+reused work buffers for temporaries that never leave an op.
 """
 
 from __future__ import annotations
 
+import math
+import threading
 import types
 
 import numpy as np
 
 _kernels: dict = {}
+_local = threading.local()
 
 
 def conv_kernels():
@@ -45,6 +46,17 @@ def usable(*arrays) -> bool:
     return all(type(a) is np.ndarray and a.dtype == np.float32 for a in arrays) and conv_kernels() is not None
 
 
+def scratch(name: str, shape) -> np.ndarray:
+    """A float32 work buffer of ``shape`` that never leaves the op, reused across calls on this thread: a fresh
+    multi-MB array costs a page fault per 4 KiB page on first touch (measured: it doubled a conv's backward)."""
+    bufs = _local.__dict__.setdefault("bufs", {})
+    size = math.prod(shape)
+    buf = bufs.get(name)
+    if buf is None or buf.size < size:
+        buf = bufs[name] = np.empty(size, np.float32)
+    return buf[:size].reshape(shape)
+
+
 def _build(numba):  # noqa: C901 - one closure per kernel
     jit = numba.njit(cache=True, nogil=True, error_model="numpy")
     f32 = np.float32
@@ -61,26 +73,53 @@ def _build(numba):  # noqa: C901 - one closure per kernel
                 row[j] = zero if relu and v < zero else v
 
     @jit
-    def act_grad(g, out, gm, db, rows_per_block, relu, want_db):  # pragma: no cover - compiled
-        """gm = g * (out > 0) when relu (else gm is g), db = column sums of gm (float32 per block of rows,
-        float64 across blocks). g, out, gm (M, F); db (F,) float64, zeroed here."""
-        m, f = g.shape
+    def relu_grad(g, out, gm):  # pragma: no cover - compiled
+        """gm = g where out > 0, else 0 (same shapes, C-contiguous): one flat loop (a row loop over 32 filters
+        runs below the vector loop's width)."""
+        gf, of, mf = g.ravel(), out.ravel(), gm.ravel()
         zero = f32(0.0)
-        part = np.zeros(f, dtype=np.float32)
-        db[:] = 0.0
-        for r in range(m):
-            gr, gmr = g[r], gm[r]
-            if relu:
-                orow = out[r]
-                for j in range(f):
-                    gmr[j] = gr[j] if orow[j] > zero else zero
-            if want_db:
-                for j in range(f):
-                    part[j] += gmr[j]
-                if (r + 1) % rows_per_block == 0 or r == m - 1:
-                    for j in range(f):
-                        db[j] += part[j]
-                        part[j] = zero
+        for q in range(gf.size):
+            mf[q] = gf[q] if of[q] > zero else zero
+
+    @jit
+    def im2col(x, cols, kh, kw, sh, sw, dh, dw):  # pragma: no cover - compiled
+        """cols (N * OH * OW, kh * kw * C), column order (i, j, c), ← the patches of x (N, Hp, Wp, C), padded.
+        Copied in runs as ``col2im`` (numpy's strided copy moves C values at a time: slow for small C)."""
+        n, hp, wp, c = x.shape
+        ow = (wp - (kw - 1) * dw - 1) // sw + 1
+        oh = cols.shape[0] // n // ow
+        xf = x.reshape(n, hp, wp * c)
+        run = kw * c if dw == 1 else c
+        step = kw if dw == 1 else 1
+        r = 0
+        for b in range(n):
+            for oy in range(oh):
+                if run < 8:  # short runs (a grey image): column by column down one output row, 2x faster
+                    blk = cols[r:r + ow]
+                    t = 0
+                    for i in range(kh):
+                        xr = xf[b, oy * sh + i * dh]
+                        for j in range(kw):
+                            for ch in range(c):
+                                base = j * dw * c + ch
+                                for ox in range(ow):
+                                    blk[ox, t] = xr[base + ox * sw * c]
+                                t += 1
+                    r += ow
+                    continue
+                for ox in range(ow):
+                    row = cols[r]
+                    o = 0
+                    for i in range(kh):
+                        xr = xf[b, oy * sh + i * dh]
+                        for j in range(0, kw, step):
+                            s0 = (ox * sw + j * dw) * c
+                            dst = row[o:o + run]
+                            src = xr[s0:s0 + run]
+                            for q in range(run):
+                                dst[q] = src[q]
+                            o += run
+                    r += 1
 
     @jit
     def col2im(cols, dx, kh, kw, sh, sw, dh, dw):  # pragma: no cover - compiled
@@ -109,95 +148,6 @@ def _build(numba):  # noqa: C901 - one closure per kernel
                                 dst[q] += src[q]
                             o += run
                     r += 1
-
-    @jit
-    def direct_fwd(x, w, b, out, sh, sw, dh, dw, has_bias, relu):  # pragma: no cover - compiled
-        """x (N, Hp, Wp, C) padded, w (kh, kw, C, F) → out (N, OH, OW, F), bias and relu fused. One output row
-        (OW * F values, in L1) at a time, each tap added to all of it: the filter loop vectorises (a
-        per-pixel accumulator measured 1.6x slower)."""
-        n, oh, ow, f = out.shape
-        kh, kw, c, _ = w.shape
-        zero = f32(0.0)
-        for b_ in range(n):
-            for oy in range(oh):
-                o = out[b_, oy]
-                for ox in range(ow):
-                    for j in range(f):
-                        o[ox, j] = b[j] if has_bias else zero
-                for i in range(kh):
-                    xr = x[b_, oy * sh + i * dh]
-                    for jj in range(kw):
-                        for ch in range(c):
-                            wr = w[i, jj, ch]
-                            for ox in range(ow):
-                                v = xr[ox * sw + jj * dw, ch]
-                                for j in range(f):
-                                    o[ox, j] += v * wr[j]
-                if relu:
-                    for ox in range(ow):
-                        for j in range(f):
-                            if o[ox, j] < zero:
-                                o[ox, j] = zero
-
-    @jit
-    def direct_bwd(x, w, g, out, dw_out, db_out, dx, sh, sw, dh, dw, relu, need_w, need_b,  # pragma: no cover
-                   need_x):
-        """g (N, OH, OW, F) the gradient at the conv's output, masked here by ``out > 0`` when ``relu`` →
-        dw_out (kh, kw, C, F) and db_out (F,) float64 (zeroed here), dx (N, Hp, Wp, C) float32 (zeroed by the
-        caller, added to). Row by row as ``direct_fwd``."""
-        n, oh, ow, f = g.shape
-        kh, kw, c, _ = w.shape
-        zero = f32(0.0)
-        gm = np.empty((ow, f), dtype=np.float32)
-        part = np.zeros((kh, kw, c, f), dtype=np.float32)
-        pb = np.zeros(f, dtype=np.float32)
-        dw_out[...] = 0.0
-        db_out[...] = 0.0
-        for b_ in range(n):
-            for oy in range(oh):
-                gr = g[b_, oy]
-                if relu:
-                    orow = out[b_, oy]
-                    for ox in range(ow):
-                        for j in range(f):
-                            gm[ox, j] = gr[ox, j] if orow[ox, j] > zero else zero
-                else:
-                    for ox in range(ow):
-                        for j in range(f):
-                            gm[ox, j] = gr[ox, j]
-                if need_b:
-                    for ox in range(ow):
-                        for j in range(f):
-                            pb[j] += gm[ox, j]
-                for i in range(kh):
-                    y = oy * sh + i * dh
-                    for jj in range(kw):
-                        for ch in range(c):
-                            if need_w:
-                                pr = part[i, jj, ch]
-                                for ox in range(ow):
-                                    v = x[b_, y, ox * sw + jj * dw, ch]
-                                    for j in range(f):
-                                        pr[j] += v * gm[ox, j]
-                            if need_x:
-                                wr = w[i, jj, ch]
-                                for ox in range(ow):
-                                    s = zero
-                                    for j in range(f):
-                                        s += wr[j] * gm[ox, j]
-                                    dx[b_, y, ox * sw + jj * dw, ch] += s
-            # one image's float32 sums into the float64 totals
-            if need_w:
-                for i in range(kh):
-                    for jj in range(kw):
-                        for ch in range(c):
-                            for j in range(f):
-                                dw_out[i, jj, ch, j] += part[i, jj, ch, j]
-                                part[i, jj, ch, j] = zero
-            if need_b:
-                for j in range(f):
-                    db_out[j] += pb[j]
-                    pb[j] = zero
 
     @jit
     def pool_fwd(x, out, idx, ph, pw, sh, sw, track):  # pragma: no cover - compiled
@@ -248,5 +198,5 @@ def _build(numba):  # noqa: C901 - one closure per kernel
                             for ch in range(c):
                                 dst[ch] += gr[ch] if ir[ch] == k else zero
 
-    return types.SimpleNamespace(bias_act=bias_act, act_grad=act_grad, col2im=col2im,
-                                 direct_fwd=direct_fwd, direct_bwd=direct_bwd, pool_fwd=pool_fwd, pool_bwd=pool_bwd)
+    return types.SimpleNamespace(bias_act=bias_act, relu_grad=relu_grad, im2col=im2col, col2im=col2im,
+                                 pool_fwd=pool_fwd, pool_bwd=pool_bwd)
