@@ -15,6 +15,10 @@ The maths follow Keras exactly (FORMAT.md §8): LSTM gates i, f, c, o; GRU gates
 - ``activation`` / ``recurrent_activation``: names in ``ACTIVATIONS`` below (the layers fall back to a
   per-step autograd loop for other functions).
 
+float32 numpy arrays with tanh (and sigmoid gates) run the per-step elementwise work in numba kernels
+(``recurrent_fast``, ``recurrent_kernels*``); the numpy step loop below is the reference and serves CuPy,
+float64 and the other activations.
+
 Outputs are batch-major: LSTM → (N, T, 2U) with h in ``[..., :U]`` and c in ``[..., U:]`` (one array so that
 gradients can reach both states); GRU and SimpleRNN → (N, T, U) hidden states. ``last_only=True`` returns the
 last processed step alone ((N, 2U) / (N, U)): no (N, T, ·) gradient is built for a layer that does not
