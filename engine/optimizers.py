@@ -37,9 +37,9 @@ FLAT = slice(None)  # the slot index that means "all variables at once, on the f
 _MIN_KERNEL = 1 << 16  # flat buffers at least this long use the compiled one-pass update (CPU only)
 # A flat buffer longer than this is updated in one slice per engine thread (CPU only). Crossover from
 # `python -m bench.optimizer_split` (Adam, float32, 2 threads vs 1, best of 15 x 20 steps, wall clock) on the
-# shared 2-core machine, three runs at load average 5-11: the split costs ~30 us of hand-off, so it lost at
-# every size up to 262,144 elements (0.4-0.8x) and won at 524,288 in all three runs (1.23x, 1.33x, 2.67x);
-# above that the runs scatter (0.8-1.9x) with the neighbours' memory traffic. The issue's MLP (535,818
+# shared 2-core machine, four runs at load average 5-11: the split costs ~30 us of hand-off, so it lost at
+# every size up to 262,144 elements (0.4-0.8x) and won at 524,288 in all four runs (1.23x, 1.33x, 2.20x,
+# 2.67x); above that the runs scatter (0.8-2x) with the neighbours' memory traffic. The issue's MLP (535,818
 # parameters), LSTM (673,089) and GRU (665,025) models split; the CNN (225,034) does not.
 SPLIT_MIN = 1 << 19
 _pool: dict = {}
