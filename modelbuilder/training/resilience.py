@@ -280,10 +280,15 @@ def run_take_over(*, run: Run, stale_after: float | None = None) -> bool:
     stale_after = stale_after_default() if stale_after is None else stale_after
     if not _is_stale(run, stale_after):
         return False
-    return (
-        with_db_retry(lambda: _requeue(run, enqueue=False), what=f"run {run.pk}: take over")
-        == "requeued"
-    )
+    task_id = str(uuid.uuid4())
+
+    def take() -> str:
+        outcome = _requeue(run, enqueue=False, task_id=task_id)
+        if outcome == "alive" and Run.objects.filter(pk=run.pk, task_id=task_id).exists():
+            return "requeued"  # a retry whose first try committed but lost its answer
+        return outcome
+
+    return with_db_retry(take, what=f"run {run.pk}: take over") == "requeued"
 
 
 # ---------------------------------------------------------------- the reaper
@@ -295,7 +300,7 @@ def _queue_of(run: Run) -> str:
     return "gpu" if run.config.get("device") == "gpu" else "cpu"
 
 
-def _requeue(run: Run, *, enqueue: bool) -> str:
+def _requeue(run: Run, *, enqueue: bool, task_id: str | None = None) -> str:
     """running (lost) -> queued again, or failed after too many lost workers. Conditional on the
     heartbeat we judged: a worker that beat meanwhile keeps its run."""
     from modelbuilder.training.services import _enqueue, run_finish
@@ -312,7 +317,7 @@ def _requeue(run: Run, *, enqueue: bool) -> str:
             f"(the limit is {_max_attempts()}); start the run again.",
         )
         return "failed"
-    task_id = str(uuid.uuid4())
+    task_id = task_id or str(uuid.uuid4())
     with transaction.atomic():
         if not same.update(
             status=Run.Status.QUEUED,

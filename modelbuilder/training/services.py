@@ -172,12 +172,17 @@ def _revoke(task_id: str) -> None:
 
 def run_start(*, run_id: int, device: str) -> Run | None:
     """Claim a queued run for this worker. None when it was cancelled (or taken) meanwhile."""
-    claimed = with_db_retry(
-        lambda: Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
-            status=Run.Status.RUNNING, started_at=timezone.now(), device=device
-        ),
-        what=f"run {run_id}: claim",
-    )
+    token = uuid.uuid4().hex  # the claim's own lease (attempt_begin replaces it)
+
+    def claim() -> bool:
+        if Run.objects.filter(pk=run_id, status=Run.Status.QUEUED).update(
+            status=Run.Status.RUNNING, started_at=timezone.now(), device=device, lease=token
+        ):
+            return True
+        # a retry whose first try committed but lost its answer: the claim is ours all the same
+        return Run.objects.filter(pk=run_id, status=Run.Status.RUNNING, lease=token).exists()
+
+    claimed = with_db_retry(claim, what=f"run {run_id}: claim")
     if not claimed:
         return None
     run = with_db_retry(lambda: Run.objects.get(pk=run_id), what=f"run {run_id}: load")

@@ -105,3 +105,34 @@ def test_the_worker_retries_its_writes_when_the_database_goes_away(
               f"retries logged by the worker: {retries}")  # fmt: skip
     finally:
         stop_process_group(worker.proc)
+
+
+def retried_after_a_lost_answer(fn, *, what):
+    """with_db_retry where the first try committed but its answer never came back: fn runs twice and
+    only the second answer counts."""
+    fn()
+    return fn()
+
+
+@pytest.mark.django_db
+def test_a_claim_or_take_over_whose_answer_was_lost_is_still_ours(
+    alice, run_body, captured_queue, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from modelbuilder.training import resilience, services
+
+    monkeypatch.setattr(services, "with_db_retry", retried_after_a_lost_answer)
+    monkeypatch.setattr(resilience, "with_db_retry", retried_after_a_lost_answer)
+    run_id = create(alice, run_body())
+    run = services.run_start(run_id=run_id, device="cpu")  # the retry finds its own claim
+    assert run is not None and run.status == "running"
+    Run.objects.filter(pk=run_id).update(heartbeat_at=timezone.now() - timedelta(seconds=120))
+    assert resilience.run_take_over(run=Run.objects.get(pk=run_id), stale_after=60)
+    run = Run.objects.get(pk=run_id)
+    assert (run.status, run.attempts) == ("queued", 1)  # re-queued once, not twice
+    # someone else's claim is still not ours
+    assert services.run_start(run_id=run_id, device="cpu") is not None
+    assert services.run_start(run_id=run_id, device="cpu") is None
