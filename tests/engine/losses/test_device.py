@@ -9,19 +9,6 @@ from engine.autograd import Tensor
 from .cases import PG, YG, ZG
 
 
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("name,y,p", [
     ("categorical_crossentropy", YG, PG), ("binary_crossentropy", YG, PG), ("mse", YG, PG), ("huber", YG, PG),

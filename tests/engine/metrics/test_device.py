@@ -49,19 +49,6 @@ def test_update_state_reads_nothing_back_to_the_host(monkeypatch):
             assert m.result() == pytest.approx(want)
 
 
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
 @pytest.mark.gpu
 def test_gpu_mean_state_stays_on_the_device(gpu):
     cupy = gpu
