@@ -99,6 +99,11 @@ async def test_a_burst_of_viewers_on_a_real_daphne(
         if not pending[0]:
             all_open.set()
 
+    # One viewer first: a web process serving its first websocket imports and connects lazily.
+    async with websockets.connect(
+        f"{daphne_url}/ws/runs/{short}/", additional_headers={"Authorization": f"Bearer {token}"}
+    ) as ws:
+        assert json.loads(await ws.recv())["type"] == "snapshot"
     viewers = [watch(f"{daphne_url}/ws/runs/{big}/", token, opened_one) for _ in range(VIEWERS)]
     leavers = [watch(f"{daphne_url}/ws/runs/{short}/", token, opened_one) for _ in range(LEAVERS)]
     tasks = [asyncio.ensure_future(v) for v in viewers + leavers]  # all in one instant
