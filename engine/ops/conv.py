@@ -201,6 +201,16 @@ class Conv2D(Function):
             self.relu_out = out
         return out.reshape(n, oh, ow, f)
 
+    def _images_per_chunk(self, n, patch_values):
+        """Images per chunk: ``CHUNK_BYTES`` of patches on one BLAS thread (the chunk stays in the core's cache:
+        measured 1.16x training, 1.16x inference on the CNN workload), the whole batch on several (every GEMM
+        call is a hand-off between the BLAS threads: 1 MiB chunks measured 0.68x, 4 MiB 0.81x training)."""
+        from engine.optimizers import engine_threads  # noqa: PLC0415 - the engine's thread setting
+
+        if engine_threads() > 1:
+            return n
+        return max(1, min(n, self.CHUNK_BYTES // (patch_values * 4)))
+
     def _patch_chunks(self, x):
         """(first row, end row, patch rows) of a few images at a time, in one reused buffer (the input itself,
         reshaped, for a pointwise conv)."""
@@ -213,7 +223,7 @@ class Conv2D(Function):
             yield 0, n * rows, np.ascontiguousarray(x).reshape(n * rows, c)
             return
         xpad = np.ascontiguousarray(_pad(np, x, pads))
-        per = max(1, min(n, self.CHUNK_BYTES // (rows * k * 4)))
+        per = self._images_per_chunk(n, rows * k)
         buf = CK.scratch("patches", (per * rows, k))
         im2col = CK.conv_kernels().im2col
         for b0 in range(0, n, per):
@@ -266,7 +276,7 @@ class Conv2D(Function):
     def _row_chunks(self, n, rows, c):
         """The chunk boundaries of ``_patch_chunks`` without the patches (no weight gradient wanted)."""
         kh, kw = self.w.shape[:2]
-        per = max(1, min(n, self.CHUNK_BYTES // (rows * kh * kw * c * 4)))
+        per = self._images_per_chunk(n, rows * kh * kw * c)
         for b0 in range(0, n, per):
             yield b0 * rows, min(n, b0 + per) * rows, None
 
