@@ -29,7 +29,7 @@ from modelbuilder.core.embedded_redis import (
     stop_process_group,
 )
 from modelbuilder.training.models import EpochMetric, Run
-from tests.e2e.helpers import console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
 from tests.e2e.test_training import make_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -118,15 +118,15 @@ def own_redis_stack(subprocess_env, frontend_dist):
             path.unlink(missing_ok=True)
 
 
-def start_run(page, base_url, tmp_path) -> int:
+def start_run(page, server: str, tmp_path) -> int:
     """Sign up, upload a CSV, train the MLP template for EPOCHS epochs; the run page is open."""
-    sign_up(page, base_url)
-    make_csv(tmp_path / "slow.csv", rows=4000)  # 250 batches an epoch: about an epoch a second
+    sign_up(page, server)
+    make_csv(tmp_path / "slow.csv", rows=8000)  # 400 training batches an epoch: about 1 s each
     page.get_by_test_id("nav-datasets").click()
     page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "slow.csv"))
     page.get_by_test_id("upload-submit").click()
     expect(page.get_by_test_id("dataset-page")).to_be_visible()
-    page.goto(base_url + "/designs/new?template=mlp")
+    page.goto(server + "/designs/new?template=mlp")
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
     page.get_by_test_id("open-train").click()
     page.get_by_test_id("train-epochs").fill(str(EPOCHS))
@@ -159,22 +159,24 @@ def run_sockets(urls: list[str]) -> int:
 def test_the_dashboard_shows_every_epoch_although_redis_restarted(
     page,
     own_redis_stack,
-    console,
-    tmp_path,  # noqa: F811
+    console,  # noqa: F811
+    tmp_path,
 ):
     """Down 2 s mid-run: the server drops the page's socket, the page reconnects once Redis is back
     (a fresh snapshot) and ends with every epoch."""
-    redis, base_url, _ = own_redis_stack
+    redis, server, _ = own_redis_stack
     sockets = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
-    run_id = start_run(page, base_url, tmp_path)
+    run_id = start_run(page, server, tmp_path)
     _wait(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
     redis.kill()
     killed_after = epochs_stored(run_id)
     time.sleep(2.0)
     redis.start()
-    print(f"Redis killed after epoch {killed_after}, back after epoch {epochs_stored(run_id)}")
-    assert killed_after < EPOCHS, "the run ended before Redis was killed: make epochs slower"
+    back_after = epochs_stored(run_id)
+    print(f"Redis killed after epoch {killed_after}, back after epoch {back_after}")
+    # still running when Redis is back (else this is the test below): if not, slow the epochs down
+    assert back_after < EPOCHS, "the run ended while Redis was down: make epochs slower"
     assert_page_shows_every_epoch(page, run_id, "run-after-redis-restart")
     assert run_sockets(sockets) >= 2, sockets  # it reconnected
     console.assert_clean(expected=("WebSocket",))  # the handshakes refused while Redis was down
@@ -183,14 +185,14 @@ def test_the_dashboard_shows_every_epoch_although_redis_restarted(
 def test_the_dashboard_ends_while_redis_is_still_down(
     page,
     own_redis_stack,
-    console,
-    tmp_path,  # noqa: F811
+    console,  # noqa: F811
+    tmp_path,
 ):
     """Killed mid-run and not restarted: the run ends, its final status broadcast is lost, no socket
     can open; the page, reading the run over HTTP after failed handshakes, still ends `succeeded`
     with every epoch before Redis comes back."""
-    redis, base_url, _ = own_redis_stack
-    run_id = start_run(page, base_url, tmp_path)
+    redis, server, _ = own_redis_stack
+    run_id = start_run(page, server, tmp_path)
     _wait(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
     redis.kill()
     down_at = time.monotonic()
@@ -200,3 +202,10 @@ def test_the_dashboard_ends_while_redis_is_still_down(
     print(f"the page showed the end {time.monotonic() - down_at:.1f} s after Redis was killed")
     redis.start()  # the teardown stops the worker and server cleanly
     console.assert_clean(expected=("WebSocket",))
+
+
+def test_a_run_that_cannot_be_shown_is_still_refused(page, base_url):  # noqa: F811
+    """The page asks HTTP why the socket fails (above); a run that is not there is refused."""
+    sign_up(page, base_url)
+    page.goto(base_url + "/runs/999999")
+    expect(page.get_by_text("This run cannot be shown")).to_be_visible(timeout=30_000)
