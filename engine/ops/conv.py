@@ -1,5 +1,9 @@
 """Convolutions on channels_last arrays: im2col (one strided copy) + ONE GEMM per batch, col2im backward.
 
+On the CPU with float32 and numba, Conv2D (and Conv1D through it) takes a kernel path instead
+(``Conv2D.use_kernels``; ``engine/ops/conv_kernels.py``): patches + GEMM + bias/relu a few images at a time in
+a cache-sized buffer, recomputed in the backward pass. The xp path below stays the GPU's and the reference.
+
 Layouts follow Keras: inputs (N, H, W, C), kernels HWIO (kh, kw, C // groups, F), transposed-conv kernels
 (kh, kw, F, C). Padding is explicit ``((top, bottom), (left, right))``; ``conv_padding`` turns Keras'
 "valid" / "same" (TensorFlow: the extra pixel at the end) / "causal" into those numbers. The only Python
