@@ -170,9 +170,8 @@ class TrainingSession:
         if not run.resume_reason:  # a first start: a file there belongs to an older row of this id
             checkpoint_delete(run)
         elif not remote and path.exists() and path.stat().st_mtime < run.created_at.timestamp():
-            checkpoint_delete(
-                run
-            )  # older than the row: an earlier row of this id (a reset database)
+            # older than the row: left by an earlier row of this id (a database reset, in tests)
+            checkpoint_delete(run)
         elif remote:
             from modelbuilder.core.files import fetch_file
 
@@ -553,7 +552,7 @@ def run_queue_info(*, run: Run) -> dict:
     order the broker delivers them: by `queued_at`, the time its current task was sent (Redis:
     LPUSH, workers BRPOP, first in first out). A run re-queued after a lost worker, or resumed, was
     sent a new task then, so it waits behind the runs queued before that; it does not keep its old
-    place (the broker has no way to put it in front). And a rough ETA: (epochs left on the running
+    place (a FIFO list cannot put it in front; docs/resilience.md). And a rough ETA: (epochs left on the running
     runs + epochs of the runs ahead) x the median seconds per epoch of the queue's last 20
     succeeded runs / the runs running now (as many workers are busy). `eta_seconds` is null
     without history or when the run is not queued."""
