@@ -199,7 +199,8 @@ class Conv2D(Function):
         for r0, r1, chunk in self._patch_chunks(x):
             np.matmul(chunk, wm, out=out[r0:r1])
             if b or relu:
-                bias_act(out[r0:r1], bias, bool(b), relu)
+                CK.over_images((r1 - r0) // rows, (r1 - r0) * f, lambda i0, i1, r0=r0: bias_act(
+                    out[r0 + i0 * rows:r0 + i1 * rows], bias, bool(b), relu))
         self.x = x if self.needs_input_grad[1] else None
         if relu:
             self.relu_out = out
@@ -233,7 +234,8 @@ class Conv2D(Function):
         for b0 in range(0, n, per):
             b1 = min(n, b0 + per)
             chunk = buf[:(b1 - b0) * rows]
-            im2col(xpad[b0:b1], chunk, kh, kw, *strides, *dilation)
+            CK.over_images(b1 - b0, chunk.size, lambda i0, i1, b0=b0, chunk=chunk: im2col(
+                xpad[b0 + i0:b0 + i1], chunk[i0 * rows:i1 * rows], kh, kw, *strides, *dilation))
             yield b0 * rows, b1 * rows, chunk
 
     def _backward_gemm(self, g):
@@ -247,9 +249,12 @@ class Conv2D(Function):
         need_x, need_w = self.needs_input_grad[0], self.needs_input_grad[1]
         has_b = len(self.needs_input_grad) > 2
         g2 = np.ascontiguousarray(g, dtype=np.float32).reshape(-1, f)
+        rows = oh * ow
         if self.relu_out is not None:
             gm = CK.scratch("relu_grad", g2.shape)
-            CK.conv_kernels().relu_grad(g2, self.relu_out, gm)
+            relu_grad = CK.conv_kernels().relu_grad
+            CK.over_images(n, g2.size, lambda i0, i1: relu_grad(
+                g2[i0 * rows:i1 * rows], self.relu_out[i0 * rows:i1 * rows], gm[i0 * rows:i1 * rows]))
             g2, self.relu_out = gm, None
         db = (np.ones(g2.shape[0], np.float32) @ g2,) if has_b else ()  # a GEMV: 10x faster than sum(axis=0)
         pointwise = _is_pointwise(kh, kw, strides, pads)
@@ -268,8 +273,9 @@ class Conv2D(Function):
                     dbuf = CK.scratch("patch_grads", (r1 - r0, wt.shape[1]))
                 dcols = dbuf[:r1 - r0]
                 np.matmul(g2[r0:r1], wt, out=dcols)
-                rows = oh * ow
-                col2im(dcols, dpad[r0 // rows:r1 // rows], kh, kw, *strides, *dilation)
+                b0 = r0 // rows
+                CK.over_images((r1 - r0) // rows, dcols.size, lambda i0, i1, b0=b0, dcols=dcols: col2im(
+                    dcols[i0 * rows:i1 * rows], dpad[b0 + i0:b0 + i1], kh, kw, *strides, *dilation))
         self.x = None
         if need_x:
             dx = (g2 @ wt).reshape(n, h, wd, c) if pointwise else dpad[:, pt:pt + h, pl:pl + wd]

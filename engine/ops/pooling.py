@@ -70,7 +70,9 @@ class MaxPool2D(Function):
         out = np.empty((x.shape[0], oh, ow, x.shape[3]), np.float32)
         track = is_grad_enabled() and self.needs_input_grad[0]  # inference: the maximum alone
         idx = np.empty(out.shape, np.int8) if track else np.empty((1, 1, 1, 1), np.int8)
-        CK.conv_kernels().pool_fwd(xpad, out, idx, *pool, *strides, track)
+        pool_fwd = CK.conv_kernels().pool_fwd
+        CK.over_images(x.shape[0], xpad.size, lambda i0, i1: pool_fwd(
+            xpad[i0:i1], out[i0:i1], idx[i0:i1] if track else idx, *pool, *strides, track))
         self.idx = idx if track else None
         self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
         return out
@@ -82,8 +84,9 @@ class MaxPool2D(Function):
         disjoint = strides[0] >= ph and strides[1] >= pw  # each input in at most one window: assign
         covers = strides == (ph, pw) and (oh * ph, ow * pw) == tuple(pshape[1:3])  # ... in exactly one
         dpad = (np.empty if covers else np.zeros)(pshape, dtype=np.float32)
-        CK.conv_kernels().pool_bwd(np.ascontiguousarray(g, dtype=np.float32), self.idx, dpad, ph, pw, *strides,
-                                   disjoint)
+        g, idx, pool_bwd = np.ascontiguousarray(g, dtype=np.float32), self.idx, CK.conv_kernels().pool_bwd
+        CK.over_images(g.shape[0], dpad.size, lambda i0, i1: pool_bwd(
+            g[i0:i1], idx[i0:i1], dpad[i0:i1], ph, pw, *strides, disjoint))
         self.idx = None
         return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
 

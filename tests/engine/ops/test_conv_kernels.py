@@ -189,3 +189,19 @@ def test_max_pool_xp_path_for_float64_and_without_numba(monkeypatch):
     monkeypatch.setitem(conv_kernels._kernels, "conv", None)
     out = max_pool2d(Tensor(x.astype(np.float32), requires_grad=True), 2)
     assert not out._ctx.kernel and out.dtype == np.float32
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_kernels_split_over_threads_match_xp_path(threads, monkeypatch):
+    """Every kernel call split into image ranges, one per engine thread (3 threads: uneven ranges)."""
+    monkeypatch.setattr(conv_kernels, "SPLIT_MIN", 1)
+    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: threads)
+    rng = np.random.default_rng(14)
+    arrays = [(_f32(rng, 5, 9, 8, 3), True), (_f32(rng, 3, 3, 3, 6), True), (_f32(rng, 6), True)]
+
+    def net(x, w, b):
+        return max_pool2d(conv2d(x, w, b, padding="same", activation="relu"), 2)
+
+    _compare(net, arrays)
+    grey = [(_f32(rng, 4, 10, 10, 1), False), (_f32(rng, 3, 3, 1, 4), True), (_f32(rng, 4), True)]
+    _compare(lambda x, w, b: max_pool2d(conv2d(x, w, b, activation="relu"), 3, 2, "same"), grey)
