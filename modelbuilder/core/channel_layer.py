@@ -9,73 +9,45 @@ arrived (tests/modelbuilder/core/test_channel_layer.py makes that moment certain
 bench/load_test.py two viewers of a run that started as another run's viewers left never got its
 first epoch.
 
-Here the pop runs shielded from the receiver's cancellation: it finishes, and whatever it took goes
-back to the head of the queue for the next receiver. A message may then arrive twice in the rare
-race the library already allows; the run consumer drops repeated epochs.
+Here the pop runs shielded from the receiver's cancellation and the next receiver of the process
+takes it over: it waits for that pop instead of starting its own, and delivers what it took. So
+nothing is lost and nothing overtakes (a message given back to Redis could be overtaken by the next
+one, e.g. a run's final status by its last epoch, which the consumer would then drop).
 """
 
 from __future__ import annotations
 
 import asyncio
-import functools
 
 from channels_redis.core import RedisChannelLayer
-
-# Move every backed-up message back into the queue (channels_redis' own clean-up step).
-RESTORE_BACKUP = """
-    local backed_up = redis.call('ZRANGE', ARGV[2], 0, -1, 'WITHSCORES')
-    for i = #backed_up, 1, -2 do
-        redis.call('ZADD', ARGV[1], backed_up[i], backed_up[i - 1])
-    end
-    redis.call('DEL', ARGV[2])
-"""
-# Put one popped message back at its place in the queue (its score is its send time).
-GIVE_BACK = """
-    if redis.call('ZREM', KEYS[2], ARGV[1]) == 1 then
-        redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-    end
-"""
 
 
 class CancelSafeRedisChannelLayer(RedisChannelLayer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._stray_pops: set[asyncio.Future] = set()
+        self._orphan_pops: dict[str, asyncio.Future] = {}  # channel key -> pop left by a receiver
 
     async def _brpop_with_clean(self, index, channel, timeout):
-        pop = asyncio.ensure_future(self._pop_to_backup(index, channel, timeout))
+        orphan = self._orphan_pops.pop(channel, None)
+        if orphan is not None:
+            try:
+                member = await asyncio.shield(orphan)
+            except asyncio.CancelledError:
+                self._orphan_pops[channel] = orphan  # still for the next receiver
+                raise
+            except Exception:
+                member = None  # that pop failed (Redis): pop anew
+            if member is not None:
+                return member  # in the backup queue, as the library's own pop leaves it
+        pop = asyncio.ensure_future(super()._brpop_with_clean(index, channel, timeout))
         try:
-            member, _score = await asyncio.shield(pop)
+            return await asyncio.shield(pop)
         except asyncio.CancelledError:
-            if not pop.done() or (not pop.cancelled() and pop.exception() is None):
-                self._stray_pops.add(pop)
-                pop.add_done_callback(functools.partial(self._give_back, index, channel))
+            self._orphan_pops[channel] = pop
+            pop.add_done_callback(_retrieve)  # a failure nobody awaits is not "never retrieved"
             raise
-        return member
 
-    async def _pop_to_backup(self, index, channel, timeout):
-        """channels_redis' pop: restore the backup, pop one, keep a backup copy until processed."""
-        backup = self._backup_channel_name(channel)
-        connection = self.connection(index)
-        await connection.eval(RESTORE_BACKUP, 0, channel, backup)
-        result = await connection.bzpopmin(channel, timeout=timeout)
-        if result is None:
-            return None, None
-        _, member, score = result
-        await connection.zadd(backup, {member: float(score)})
-        return member, float(score)
 
-    def _give_back(self, index, channel, pop: asyncio.Future) -> None:
-        self._stray_pops.discard(pop)
-        if pop.cancelled() or pop.exception() is not None:
-            return  # nothing was taken, or Redis failed (the backup copy is restored on next pop)
-        member, score = pop.result()
-        if member is None:
-            return
-        give_back = asyncio.ensure_future(
-            self.connection(index).eval(
-                GIVE_BACK, 2, channel, self._backup_channel_name(channel), member, score
-            )
-        )
-        self._stray_pops.add(give_back)
-        give_back.add_done_callback(self._stray_pops.discard)
+def _retrieve(future: asyncio.Future) -> None:
+    if not future.cancelled():
+        future.exception()

@@ -28,23 +28,29 @@ def slow_backup_write(monkeypatch):
     monkeypatch.setattr(redis.asyncio.Redis, "zadd", zadd)
 
 
-async def leaver_cancelled_mid_pop(layer) -> dict | None:
-    """B waits for a group event; A (the lock holder) leaves while popping it. What B gets."""
+async def leaver_cancelled_mid_pop(layer) -> list[dict]:
+    """B waits for a run's events; A (the lock holder) leaves while popping the first. What B gets."""
     leaver, stayer = await layer.new_channel(), await layer.new_channel()
     await layer.group_add("run_1", stayer)
     leaving = asyncio.ensure_future(layer.receive(leaver))  # takes the receive lock, pops
     await asyncio.sleep(0.1)
     staying = asyncio.ensure_future(layer.receive(stayer))  # waits on the lock
     await asyncio.sleep(0.1)
-    await layer.group_send("run_1", {"type": "run.event", "epoch": 1})
+    await layer.group_send("run_1", {"type": "run.event", "epoch": 8})
     await asyncio.sleep(0.1)  # popped by the leaver, its backup copy not written yet
     leaving.cancel()
+    await layer.group_send("run_1", {"type": "run.event", "status": "succeeded"})  # right after
+    got = []
     try:
-        return await asyncio.wait_for(staying, timeout=6)  # > the layer's 5 s pop timeout
+        while len(got) < 2:
+            got.append(await asyncio.wait_for(staying, timeout=6))  # > the 5 s pop timeout
+            staying = asyncio.ensure_future(layer.receive(stayer))
     except TimeoutError:
-        return None
+        pass
     finally:
+        staying.cancel()
         await layer.flush()
+    return got
 
 
 def layer_of(cls, redis_url):
@@ -54,15 +60,22 @@ def layer_of(cls, redis_url):
     )
 
 
-async def test_the_event_reaches_the_consumer_that_stays(redis_url, slow_backup_write):
-    message = await leaver_cancelled_mid_pop(layer_of(CancelSafeRedisChannelLayer, redis_url))
-    assert message == {"type": "run.event", "epoch": 1}
+async def test_the_consumer_that_stays_gets_both_events_in_order(redis_url, slow_backup_write):
+    got = await leaver_cancelled_mid_pop(layer_of(CancelSafeRedisChannelLayer, redis_url))
+    assert got == [
+        {"type": "run.event", "epoch": 8},
+        {
+            "type": "run.event",
+            "status": "succeeded",
+        },  # not before the epoch: it would end the stream
+    ]
 
 
 async def test_channels_redis_alone_loses_it(redis_url, slow_backup_write):
     """Why the subclass exists. If this fails, channels_redis fixed the loss (issue #366) and
     modelbuilder/core/channel_layer.py can go."""
-    assert await leaver_cancelled_mid_pop(layer_of(RedisChannelLayer, redis_url)) is None
+    got = await leaver_cancelled_mid_pop(layer_of(RedisChannelLayer, redis_url))
+    assert got == [{"type": "run.event", "status": "succeeded"}]  # the epoch is gone
 
 
 def test_the_settings_use_it():
