@@ -205,3 +205,42 @@ def test_kernels_split_over_threads_match_xp_path(threads, monkeypatch):
     _compare(net, arrays)
     grey = [(_f32(rng, 4, 10, 10, 1), False), (_f32(rng, 3, 3, 1, 4), True), (_f32(rng, 4), True)]
     _compare(lambda x, w, b: max_pool2d(conv2d(x, w, b, activation="relu"), 3, 2, "same"), grey)
+
+
+def test_kernel_path_on_a_non_contiguous_input():
+    """A channels_first layer hands the op a transposed view."""
+    rng = np.random.default_rng(15)
+    x = np.ascontiguousarray(_f32(rng, 2, 4, 7, 6)).transpose(0, 2, 3, 1)  # (2, 7, 6, 4), not contiguous
+    assert not x.flags["C_CONTIGUOUS"]
+    _compare(lambda a, w: max_pool2d(conv2d(a, w, padding="same", activation="relu"), 2),
+             [(x, True), (_f32(rng, 3, 3, 4, 5), True)])
+
+
+def test_cnn_fit_and_predict_match_the_xp_path():
+    """The issue's CNN (small): two training steps and a prediction through the public API give the same
+    weights and outputs with the kernels on and off."""
+    from engine import layers, losses, models, optimizers
+    from engine.backend import set_seed
+
+    rng = np.random.default_rng(16)
+    x, y = _f32(rng, 16, 12, 12, 1), rng.integers(0, 10, 16)
+    results = []
+    for use in (False, True):
+        Conv2D.use_kernels = MaxPool2D.use_kernels = use
+        try:
+            set_seed(3)
+            model = models.Sequential([
+                layers.Input((12, 12, 1)), layers.Conv2D(8, 3, activation="relu"), layers.MaxPooling2D(2),
+                layers.Conv2D(16, 3, activation="relu"), layers.MaxPooling2D(2), layers.Flatten(),
+                layers.Dense(10)])
+            # SGD: Adam's update would hide an error in the gradients' scale
+            model.compile(optimizer=optimizers.SGD(learning_rate=0.5),
+                          loss=losses.SparseCategoricalCrossentropy(from_logits=True))
+            model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
+            results.append(([w.copy() for w in model.get_weights()], model.predict(x, batch_size=8, verbose=0)))
+        finally:
+            Conv2D.use_kernels = MaxPool2D.use_kernels = True
+    (w0, p0), (w1, p1) = results
+    for a, b in zip(w1, w0):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(p1, p0, rtol=1e-4, atol=1e-5)
