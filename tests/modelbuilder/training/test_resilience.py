@@ -10,6 +10,8 @@ from datetime import timedelta
 import numpy as np
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models.signals import post_save
 from django.utils import timezone
 
 from modelbuilder.training import resilience
@@ -187,15 +189,32 @@ def test_pause_then_resume_continues_from_the_checkpoint(
     epochs = 4
     run_id = create(alice, body_for(dataset, design, epochs=epochs))
 
-    def pause_after_first_epoch():
-        wait_for(lambda: EpochMetric.objects.filter(run_id=run_id).exists(), 60, "epoch 1")
-        response = alice.post(f"/api/runs/{run_id}/pause")
-        assert response.status_code == 200 and response.json()["pause_requested"]
+    # Deterministic on any machine speed: the worker holds after storing epoch 1 until the user's
+    # pause request is in, and reads pause_requested at every batch (not every 0.5 s).
+    monkeypatch.setattr(resilience, "POLL_INTERVAL_S", 0.0)
+    epoch_stored, pause_sent = threading.Event(), threading.Event()
 
+    def hold_after_first_epoch(sender, instance, created, **kwargs):
+        if created and instance.run_id == run_id and instance.epoch == 1:
+            transaction.on_commit(lambda: (epoch_stored.set(), pause_sent.wait(30)))
+
+    def pause_after_first_epoch():
+        assert epoch_stored.wait(60), "epoch 1 was never stored"
+        try:
+            response = alice.post(f"/api/runs/{run_id}/pause")
+            assert response.status_code == 200 and response.json()["pause_requested"]
+        finally:
+            pause_sent.set()
+
+    post_save.connect(hold_after_first_epoch, sender=EpochMetric, weak=False)
     pauser = threading.Thread(target=pause_after_first_epoch)
     pauser.start()
-    run = run_execute(run_id=run_id)
-    pauser.join()
+    try:
+        run = run_execute(run_id=run_id)
+    finally:
+        post_save.disconnect(hold_after_first_epoch, sender=EpochMetric)
+        pause_sent.set()
+        pauser.join()
     assert run.status == "paused", run.error
     stored = list(run.epochs.values_list("epoch", flat=True))
     assert 1 <= len(stored) < epochs and stored == list(range(1, len(stored) + 1))
