@@ -6,7 +6,8 @@ from engine.callbacks import Callback, History, ProgbarLogger
 
 
 class _CallbackList:
-    """The model's callbacks (History first, ProgbarLogger when verbose) with Keras' hook calls. Unlike
+    """The model's callbacks, then History, then ProgbarLogger when verbose (Keras 3's order: History sees the
+    logs after the user's callbacks wrote to them, e.g. ReduceLROnPlateau's ``learning_rate``). Unlike
     ``engine.callbacks.CallbackList`` it takes duck-typed callbacks (any object with some of the hooks) and calls
     the batch hooks only on the callbacks that override one, so an epoch with none costs no per-batch calls."""
 
@@ -17,7 +18,7 @@ class _CallbackList:
         self.callbacks = list(callbacks or [])
         if history:
             model.history = History()
-            self.callbacks.insert(0, model.history)
+            self.callbacks.append(model.history)
         if verbose and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
             self.callbacks.append(ProgbarLogger())
         for c in self.callbacks:

@@ -1,5 +1,5 @@
-"""engine.models.fit_callbacks: History first, a ProgbarLogger when verbose, plain objects as callbacks, and
-batch hooks called only on the callbacks that define one."""
+"""engine.models.fit_callbacks: History after the user's callbacks (Keras' order), a ProgbarLogger when
+verbose, plain objects as callbacks, and batch hooks called only on the callbacks that define one."""
 
 from engine.callbacks import Callback, History, ProgbarLogger
 from engine.models.fit_callbacks import _CallbackList
@@ -24,11 +24,11 @@ class Batches:
         self.steps.append((step, logs))
 
 
-def test_history_first_progbar_when_verbose_and_model_and_params_set():
+def test_history_after_the_users_callbacks_progbar_last_and_model_and_params_set():
     model, epochs = FakeModel(), EpochsOnly()
     cbs = _CallbackList(model, [epochs], 1, {"epochs": 2, "steps": 3, "verbose": 1})
-    assert isinstance(cbs.callbacks[0], History) and cbs.callbacks[0] is model.history
-    assert cbs.callbacks[1] is epochs and isinstance(cbs.callbacks[2], ProgbarLogger)
+    assert cbs.callbacks[0] is epochs and isinstance(cbs.callbacks[1], History)
+    assert cbs.callbacks[1] is model.history and isinstance(cbs.callbacks[2], ProgbarLogger)
     assert all(c.model is model and c.params["steps"] == 3 for c in cbs.callbacks)
     assert _CallbackList(FakeModel(), [], 0, {}, history=False).callbacks == []
 
@@ -45,4 +45,4 @@ def test_batch_hooks_only_for_callbacks_that_define_them():
     cbs.batch("on_test_batch_end", 5)  # Batches has no such hook: skipped
     cbs.call("on_epoch_end", 0, {"loss": 1.0})
     assert batches.steps == [(4, {"loss": 1.0})] and model.history.history == {"loss": [1.0]}
-    assert cbs.callbacks[1].seen == (0, {"loss": 1.0})
+    assert cbs.callbacks[0].seen == (0, {"loss": 1.0})

@@ -120,8 +120,9 @@ def test_callbacks_steps_per_epoch_initial_epoch_and_stop_training():
 
 
 def test_history_is_the_callbacks_history_and_plain_objects_are_callbacks_too():
-    """fit's History is engine.callbacks.History, first in the list (it records the logs before any user
-    callback sees them); a plain object with only some hooks gets model, params and those hooks."""
+    """fit's History is engine.callbacks.History, after the user's callbacks as in Keras 3 (so it records
+    what they add to the logs, e.g. ReduceLROnPlateau's learning_rate); a plain object with only some
+    hooks gets model, params and those hooks."""
     x, y = data(40)
     model = small_model()
     model.compile(optimizer="sgd", loss="categorical_crossentropy")
@@ -131,12 +132,28 @@ def test_history_is_the_callbacks_history_and_plain_objects_are_callbacks_too():
             self.epochs = []
 
         def on_epoch_end(self, epoch, logs=None):
-            self.epochs.append((epoch, model.history.history["loss"][-1] == logs["loss"]))
+            self.epochs.append((epoch, len(model.history.history.get("loss", []))))  # not yet this epoch
 
     plain = Plain()
     history = model.fit(x, y, epochs=2, batch_size=10, callbacks=[plain], verbose=0)
     assert type(history) is History and history is model.history and history.epoch == [0, 1]
-    assert plain.epochs == [(0, True), (1, True)] and plain.model is model and plain.params["steps"] == 4
+    assert plain.epochs == [(0, 0), (1, 1)] and plain.model is model and plain.params["steps"] == 4
+
+
+def test_history_records_what_the_learning_rate_callbacks_add_to_the_logs():
+    """As in Keras 3: fit(..., callbacks=[ReduceLROnPlateau(...)]).history has a learning_rate per epoch."""
+    from engine.callbacks import LearningRateScheduler, ReduceLROnPlateau
+
+    x, y = data(40)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    history = model.fit(x, y, epochs=3, batch_size=10, verbose=0,
+                        callbacks=[LearningRateScheduler(lambda epoch, lr: 0.1 / (epoch + 1))])
+    assert history.history["learning_rate"] == pytest.approx([0.1, 0.05, 0.1 / 3])
+    model = small_model()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    history = model.fit(x, y, epochs=2, batch_size=10, verbose=0, callbacks=[ReduceLROnPlateau(monitor="loss")])
+    assert history.history["learning_rate"] == pytest.approx([0.01, 0.01])
 
 
 def test_logs_answer_to_the_old_acc_spelling():
