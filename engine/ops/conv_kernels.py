@@ -54,13 +54,18 @@ SPLIT_MIN = 1 << 16
 _executors: dict = {}
 
 
-def over_images(n: int, values: int, call) -> None:
-    """``call(b0, b1)`` for image ranges covering ``range(n)``: one range per engine thread (the caller runs the
-    first) when the call touches at least ``SPLIT_MIN`` values, else one call. The kernels are GIL-free and each
-    image is written by one range only."""
-    from engine.optimizers import engine_threads  # noqa: PLC0415 - the engine's thread setting
+def threads() -> int:
+    """The engine's thread setting (``engine.optimizers.engine_threads``; ~20 us: ask once per op call)."""
+    from engine.optimizers import engine_threads  # noqa: PLC0415 - optimizers owns the setting
 
-    parts = min(n, engine_threads()) if values >= SPLIT_MIN else 1
+    return engine_threads()
+
+
+def over_images(n: int, values: int, call, nthreads: int) -> None:
+    """``call(b0, b1)`` for image ranges covering ``range(n)``: one range per thread (``nthreads``; the caller
+    runs the first) when the call touches at least ``SPLIT_MIN`` values, else one call. The kernels are GIL-free
+    and each image is written by one range only."""
+    parts = min(n, nthreads) if values >= SPLIT_MIN else 1
     if parts <= 1:
         call(0, n)
         return

@@ -71,8 +71,9 @@ class MaxPool2D(Function):
         track = is_grad_enabled() and self.needs_input_grad[0]  # inference: the maximum alone
         idx = np.empty(out.shape, np.int8) if track else np.empty((1, 1, 1, 1), np.int8)
         pool_fwd = CK.conv_kernels().pool_fwd
+        self.threads = CK.threads()
         CK.over_images(x.shape[0], xpad.size, lambda i0, i1: pool_fwd(
-            xpad[i0:i1], out[i0:i1], idx[i0:i1] if track else idx, *pool, *strides, track))
+            xpad[i0:i1], out[i0:i1], idx[i0:i1] if track else idx, *pool, *strides, track), self.threads)
         self.idx = idx if track else None
         self.cfg = (x.shape, xpad.shape, pool, strides, pads, oh, ow)
         return out
@@ -86,7 +87,7 @@ class MaxPool2D(Function):
         dpad = (np.empty if covers else np.zeros)(pshape, dtype=np.float32)
         g, idx, pool_bwd = np.ascontiguousarray(g, dtype=np.float32), self.idx, CK.conv_kernels().pool_bwd
         CK.over_images(g.shape[0], dpad.size, lambda i0, i1: pool_bwd(
-            g[i0:i1], idx[i0:i1], dpad[i0:i1], ph, pw, *strides, disjoint))
+            g[i0:i1], idx[i0:i1], dpad[i0:i1], ph, pw, *strides, disjoint), self.threads)
         self.idx = None
         return dpad[:, pt:pt + shape[1], pl:pl + shape[2]]
 

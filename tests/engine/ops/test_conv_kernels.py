@@ -70,7 +70,7 @@ def test_conv2d_kernel_path_matches_xp_path(h, w, c, f, k, s, pad, d, activation
         rows = conv_output_length(h, k[0], s[0], d[0], pad) * conv_output_length(w, k[1], s[1], d[1], pad)
         monkeypatch.setattr(Conv2D, "CHUNK_BYTES", rows * k[0] * k[1] * c * 4 * chunk_images)
         monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 1)  # chunks on one BLAS thread only
-        assert Conv2D()._images_per_chunk(3, rows * k[0] * k[1] * c) == chunk_images
+        assert Conv2D()._images_per_chunk(3, rows * k[0] * k[1] * c, 1) == chunk_images
     rng = np.random.default_rng(h * 100 + c)
     arrays = [(_f32(rng, 3, h, w, c), True), (_f32(rng, *k, c, f), True)] + ([(_f32(rng, f), True)] if bias else [])
 
@@ -83,10 +83,10 @@ def test_conv2d_kernel_path_matches_xp_path(h, w, c, f, k, s, pad, d, activation
 
 def test_chunks_only_on_one_blas_thread(monkeypatch):
     monkeypatch.setattr(Conv2D, "CHUNK_BYTES", 4 * 100)
-    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 1)
-    assert Conv2D()._images_per_chunk(64, 50) == 2 and Conv2D()._images_per_chunk(64, 1000) == 1
-    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 2)
-    assert Conv2D()._images_per_chunk(64, 50) == 64
+    assert Conv2D()._images_per_chunk(64, 50, 1) == 2 and Conv2D()._images_per_chunk(64, 1000, 1) == 1
+    assert Conv2D()._images_per_chunk(64, 50, 2) == 64
+    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 3)
+    assert conv_kernels.threads() == 3
 
 
 def test_conv2d_kernel_path_without_input_gradient():
