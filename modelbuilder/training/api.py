@@ -31,6 +31,15 @@ class EpochOut(Schema):
     logs: dict[str, float | None]
 
 
+class RunTrialOut(Schema):
+    sweep: int
+    sweep_name: str
+    number: int
+    status: str
+    pruned_epoch: int | None = None
+    prune_reason: str | None = None
+
+
 class RunOut(Schema):
     id: int
     status: str
@@ -58,6 +67,7 @@ class RunOut(Schema):
     attempts: int = 0
     resumed_from_epoch: int | None = None
     resume_reason: str | None = None
+    trial: RunTrialOut | None = None  # the sweep trial this run trained
     epochs: list[EpochOut] = []
 
 

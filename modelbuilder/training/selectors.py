@@ -8,7 +8,7 @@ from modelbuilder.training.models import EpochMetric, Run
 
 
 def run_list(*, user: AbstractBaseUser) -> QuerySet[Run]:
-    return Run.objects.filter(owner=user)
+    return Run.objects.filter(owner=user).prefetch_related("sweep_trials__sweep")
 
 
 def run_get(*, user: AbstractBaseUser, run_id: int) -> Run:
@@ -58,10 +58,27 @@ def run_to_dict(run: Run, *, epochs: bool = True) -> dict:
         "attempts": run.attempts,
         "resumed_from_epoch": run.resumed_from_epoch,
         "resume_reason": run.resume_reason or None,
+        "trial": run_trial(run),
     }
     if epochs:
         data["epochs"] = run_epochs(run_id=run.pk)
     return data
+
+
+def run_trial(run: Run) -> dict | None:
+    """The sweep trial this run trained, if any (through the reverse relation, so training does not
+    import the sweeps app): a pruned trial's run ended `cancelled`, and its page says why."""
+    trial = next(iter(run.sweep_trials.all()), None)
+    if trial is None:
+        return None
+    return {
+        "sweep": trial.sweep_id,
+        "sweep_name": trial.sweep.name,
+        "number": trial.number,
+        "status": trial.status,
+        "pruned_epoch": trial.pruned_epoch,
+        "prune_reason": trial.prune_reason or None,
+    }
 
 
 def run_snapshot(*, run_id: int) -> dict:

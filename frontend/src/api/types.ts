@@ -184,6 +184,17 @@ export interface Run {
   resume_reason?: "worker_lost" | "paused" | "" | null;
   attempts?: number;
   pause_requested?: boolean;
+  /** the sweep trial this run trained (a pruned trial's run ends `cancelled`) */
+  trial?: RunTrial | null;
+}
+
+export interface RunTrial {
+  sweep: number;
+  sweep_name: string;
+  number: number;
+  status: string;
+  pruned_epoch?: number | null;
+  prune_reason?: string | null;
 }
 
 /** `GET /api/runs/{id}/queue`: position and eta_seconds are null once the run is not queued. */

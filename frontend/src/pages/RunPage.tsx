@@ -90,6 +90,18 @@ export function RunPage() {
           <span><strong>Training failed:</strong> {run.error}</span>
         </div>
       )}
+      {run.trial && (
+        <div className={`banner ${run.trial.prune_reason ? "banner-warning" : "banner-info"}`} data-testid="run-trial" data-status={run.trial.status}>
+          <span>
+            Trial {run.trial.number} of sweep <Link to={`/sweeps/${run.trial.sweep}`}>{run.trial.sweep_name || `#${run.trial.sweep}`}</Link>
+            {run.trial.prune_reason && (
+              <>
+                {" "}· <strong>stopped early by the sweep</strong>: {run.trial.prune_reason}
+              </>
+            )}
+          </span>
+        </div>
+      )}
       {view.resumed && (
         <div className="banner banner-info" data-testid="run-resumed" data-epoch={view.resumed.epoch} data-reason={view.resumed.reason}>
           Resumed from epoch {view.resumed.epoch} after {view.resumed.reason === "paused" ? "pause" : "worker loss"}

@@ -113,7 +113,7 @@ def test_a_maximised_objective_prunes_the_low_ones(make_sweep):
     )
 
 
-def test_a_stopped_trial_is_pruned_with_its_best_epoch_and_the_sweep_goes_on(make_sweep):
+def test_a_stopped_trial_is_pruned_with_its_best_epoch_and_the_sweep_goes_on(make_sweep, alice):
     sweep = make_sweep(max_trials=6)  # 5 start at once: room for one more
     for trial in sweep.trials.filter(number__lte=3):
         trial.status = "succeeded"  # as sweep_advance recorded them
@@ -138,6 +138,14 @@ def test_a_stopped_trial_is_pruned_with_its_best_epoch_and_the_sweep_goes_on(mak
     shown = trial_to_dict(sweep.trials.select_related("run").get(number=4))
     assert shown["status"] == "pruned" and shown["prune_reason"].startswith("pruned at epoch 2")
     assert shown["pruned_epoch"] == 2 and shown["error"] is None
+    # its run (ended `cancelled`) says which sweep stopped it and why, in the detail and the list
+    seen = alice.get(f"/api/runs/{run.pk}").json()
+    assert seen["status"] == "cancelled" and seen["trial"] == {
+        "sweep": sweep.pk, "sweep_name": sweep.name, "number": 4, "status": "pruned",
+        "pruned_epoch": 2, "prune_reason": shown["prune_reason"],
+    }  # fmt: skip
+    listed = {r["id"]: r["trial"] for r in alice.get("/api/runs").json()}
+    assert listed[run.pk]["status"] == "pruned" and listed[trials[0].run_id]["number"] == 1
 
 
 def test_the_epoch_hook_runs_the_check_after_the_epoch_is_committed(
