@@ -81,4 +81,10 @@ def test_the_sweep_page_shows_a_pruned_trial(page, base_url, console):  # noqa: 
     expect(chart).to_have_attribute("data-points", "4")
     expect(chart).to_contain_text("pruned (best epoch before the stop)")  # its legend entry
     screenshot(page, "sweep-pruned")
+    pruned.get_by_test_id("sweep-trial-run").click()  # its run page says who stopped it and why
+    banner = page.get_by_test_id("run-trial")
+    expect(banner).to_have_attribute("data-status", "pruned")
+    expect(banner).to_contain_text("stopped early by the sweep")
+    expect(banner).to_contain_text(reason)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "cancelled")
     console.assert_clean()
