@@ -29,6 +29,8 @@ class CancelSafeRedisChannelLayer(RedisChannelLayer):
 
     async def _brpop_with_clean(self, index, channel, timeout):
         orphan = self._orphan_pops.pop(channel, None)
+        if orphan is not None and orphan.get_loop() is not asyncio.get_running_loop():
+            orphan = None  # left on another event loop (a layer reused across loops, as in tests)
         if orphan is not None:
             try:
                 member = await asyncio.shield(orphan)
