@@ -82,11 +82,17 @@ def over_images(n: int, values: int, call, nthreads: int) -> None:
             future.result()
 
 
+SCRATCH_MAX = 1 << 26  # bytes: a larger work buffer is allocated per call, not kept for the thread's lifetime
+
+
 def scratch(name: str, shape) -> np.ndarray:
     """A float32 work buffer of ``shape`` that never leaves the op, reused across calls on this thread: a fresh
-    multi-MB array costs a page fault per 4 KiB page on first touch (measured: it doubled a conv's backward)."""
-    bufs = _local.__dict__.setdefault("bufs", {})
+    multi-MB array costs a page fault per 4 KiB page on first touch (measured: it doubled a conv's backward).
+    Buffers above ``SCRATCH_MAX`` are not kept (a worker would hold them between trainings)."""
     size = math.prod(shape)
+    if size * 4 > SCRATCH_MAX:
+        return np.empty(shape, np.float32)
+    bufs = _local.__dict__.setdefault("bufs", {})
     buf = bufs.get(name)
     if buf is None or buf.size < size:
         buf = bufs[name] = np.empty(size, np.float32)

@@ -144,6 +144,14 @@ def test_scratch_buffers_are_reused_and_never_returned():
     assert not any(np.shares_memory(g, buf) for pair in grads for g in pair for buf in bufs)
 
 
+def test_large_scratch_buffers_are_not_kept(monkeypatch):
+    monkeypatch.setattr(conv_kernels, "SCRATCH_MAX", 4 * 100)
+    small, large = conv_kernels.scratch("t_small", (10, 10)), conv_kernels.scratch("t_large", (10, 11))
+    assert small.shape == (10, 10) and large.shape == (10, 11)
+    assert np.shares_memory(conv_kernels.scratch("t_small", (5, 4)), small)  # reused
+    assert "t_large" not in conv_kernels._local.bufs
+
+
 POOL_CASES = [  # (H, W, pool, strides, padding)
     (6, 6, (2, 2), None, "valid"), (7, 5, (2, 2), None, "valid"), (7, 6, (3, 3), (2, 2), "same"),
     (5, 5, (2, 3), (1, 2), "same"), (7, 4, (3, 2), (3, 1), "valid"), (8, 8, (2, 2), (3, 3), "valid"),
