@@ -7,6 +7,7 @@ Every op is written once against ``xp`` (numpy or cupy). Code asks for the modul
 from __future__ import annotations
 
 import os
+import sys
 
 import numpy as np
 
@@ -126,3 +127,28 @@ def state_dict() -> dict:
 
 def load_state_dict(state: dict) -> None:
     _rng["cpu"].bit_generator.state = state
+
+
+# ---------------------------------------------------------------- threads
+_controller: list = []
+
+
+def engine_threads() -> int:
+    """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
+    ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's
+    ``set_num_threads`` once numba's thread pool is up; 1 when neither is known. A fixed rule, not the
+    machine's load: the same setting gives the same split on a quiet and on a busy machine."""
+    counts = []
+    if not _controller:
+        try:
+            from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (comes with scikit-learn)
+
+            _controller.append(ThreadpoolController())  # scans the loaded libraries once (numpy's BLAS is in)
+        except ImportError:
+            _controller.append(None)
+    if _controller[0] is not None:
+        counts += [lib.num_threads for lib in _controller[0].lib_controllers if lib.user_api == "blas"]
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and parallel._is_initialized:  # asking earlier would start numba's pool
+        counts.append(parallel.get_num_threads())
+    return max(1, min(counts)) if counts else 1

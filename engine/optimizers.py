@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import functools
 import math
-import sys
 import warnings
 
 import numpy as np
 
 from engine import schedules
-from engine.backend import to_cpu, to_device, xp_of
+from engine.backend import engine_threads, to_cpu, to_device, xp_of
 from engine.registry import Registry
 from engine.schedules import LearningRateSchedule
 
@@ -43,30 +42,6 @@ _MIN_KERNEL = 1 << 16  # flat buffers at least this long use the compiled one-pa
 # parameters), LSTM (673,089) and GRU (665,025) models split; the CNN (225,034) does not.
 SPLIT_MIN = 1 << 19
 _pool: dict = {}
-_controller: list = []
-
-
-def engine_threads() -> int:
-    """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
-    ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's
-    ``set_num_threads`` once numba's thread pool is up; 1 when neither is known. A fixed rule, not the
-    machine's load: the same setting gives the same split on a quiet and on a busy machine."""
-    counts = []
-    if not _controller:
-        try:
-            from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (comes with scikit-learn)
-
-            _controller.append(ThreadpoolController())  # scans the loaded libraries once (numpy's BLAS is in)
-        except ImportError:
-            _controller.append(None)
-    if _controller[0] is not None:
-        counts += [lib.num_threads for lib in _controller[0].lib_controllers if lib.user_api == "blas"]
-    parallel = sys.modules.get("numba.np.ufunc.parallel")
-    if parallel is not None and parallel._is_initialized:  # asking earlier would start numba's pool
-        counts.append(parallel.get_num_threads())
-    return max(1, min(counts)) if counts else 1
-
-
 def split_parts(size: int) -> int:
     """How many slices a flat CPU buffer of ``size`` elements is updated in: one per engine thread above
     ``SPLIT_MIN``, else one."""

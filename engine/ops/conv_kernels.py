@@ -15,7 +15,7 @@ Copies run over 1-D slices with a loop index known to be >= 0: such loops vector
 computed indices does not; measured 7x). ``conv_kernels()`` returns None when numba is not importable; the
 ops then keep their xp path, which is also the only path on the GPU and for other dtypes. ``scratch`` hands out
 reused work buffers for temporaries that never leave an op; ``over_images`` splits a kernel call over the
-engine's threads (``engine.optimizers.engine_threads``) by image ranges.
+engine's threads (``engine.backend.engine_threads``) by image ranges.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import threading
 import types
 
 import numpy as np
+
+from engine import backend
 
 _kernels: dict = {}
 _local = threading.local()
@@ -55,10 +57,8 @@ _executors: dict = {}
 
 
 def threads() -> int:
-    """The engine's thread setting (``engine.optimizers.engine_threads``; ~20 us: ask once per op call)."""
-    from engine.optimizers import engine_threads  # noqa: PLC0415 - optimizers owns the setting
-
-    return engine_threads()
+    """The engine's thread setting (``engine.backend.engine_threads``; ~20 us: ask once per op call)."""
+    return backend.engine_threads()
 
 
 def over_images(n: int, values: int, call, nthreads: int) -> None:

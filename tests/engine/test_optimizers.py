@@ -452,14 +452,16 @@ def test_engine_threads_respects_numba_set_num_threads(monkeypatch):
     import sys
     import types
 
+    from engine import backend
+
     fake = types.SimpleNamespace(_is_initialized=False, get_num_threads=lambda: 1)
     monkeypatch.setitem(sys.modules, "numba.np.ufunc.parallel", fake)
-    monkeypatch.setattr(optimizers, "_controller", [None])  # no threadpoolctl view: numba's alone decides
-    assert optimizers.engine_threads() == 1  # unknown: one thread
+    monkeypatch.setattr(backend, "_controller", [None])  # no threadpoolctl view: numba's alone decides
+    assert backend.engine_threads() == 1  # unknown: one thread
     fake.get_num_threads = lambda: 3
-    assert optimizers.engine_threads() == 1  # numba's pool not started: not asked (asking would start it)
+    assert backend.engine_threads() == 1  # numba's pool not started: not asked (asking would start it)
     fake._is_initialized = True
-    assert optimizers.engine_threads() == 3
+    assert backend.engine_threads() == 3
 
 
 @pytest.fixture

@@ -69,7 +69,7 @@ def test_conv2d_kernel_path_matches_xp_path(h, w, c, f, k, s, pad, d, activation
     if chunk_images is not None:  # a batch of 3 in chunks of 1 or 2 images (the last one shorter)
         rows = conv_output_length(h, k[0], s[0], d[0], pad) * conv_output_length(w, k[1], s[1], d[1], pad)
         monkeypatch.setattr(Conv2D, "CHUNK_BYTES", rows * k[0] * k[1] * c * 4 * chunk_images)
-        monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 1)  # chunks on one BLAS thread only
+        monkeypatch.setattr("engine.backend.engine_threads", lambda: 1)  # chunks on one BLAS thread only
         assert Conv2D()._images_per_chunk(3, rows * k[0] * k[1] * c, 1) == chunk_images
     rng = np.random.default_rng(h * 100 + c)
     arrays = [(_f32(rng, 3, h, w, c), True), (_f32(rng, *k, c, f), True)] + ([(_f32(rng, f), True)] if bias else [])
@@ -85,7 +85,7 @@ def test_chunks_only_on_one_blas_thread(monkeypatch):
     monkeypatch.setattr(Conv2D, "CHUNK_BYTES", 4 * 100)
     assert Conv2D()._images_per_chunk(64, 50, 1) == 2 and Conv2D()._images_per_chunk(64, 1000, 1) == 1
     assert Conv2D()._images_per_chunk(64, 50, 2) == 64
-    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: 3)
+    monkeypatch.setattr("engine.backend.engine_threads", lambda: 3)
     assert conv_kernels.threads() == 3
 
 
@@ -203,7 +203,7 @@ def test_max_pool_xp_path_for_float64_and_without_numba(monkeypatch):
 def test_kernels_split_over_threads_match_xp_path(threads, monkeypatch):
     """Every kernel call split into image ranges, one per engine thread (3 threads: uneven ranges)."""
     monkeypatch.setattr(conv_kernels, "SPLIT_MIN", 1)
-    monkeypatch.setattr("engine.optimizers.engine_threads", lambda: threads)
+    monkeypatch.setattr("engine.backend.engine_threads", lambda: threads)
     rng = np.random.default_rng(14)
     arrays = [(_f32(rng, 5, 9, 8, 3), True), (_f32(rng, 3, 3, 3, 6), True), (_f32(rng, 6), True)]
 
