@@ -41,8 +41,8 @@ def _sha256(path: Path) -> str:
 
 
 def _read(path: Path, fmt: str) -> tuple[parsing.Table, dict]:
-    try:
-        return parsing.read(path, fmt)
+    try:  # the schema is all the upload needs: no column arrays are kept
+        return parsing.read(path, fmt, keep_arrays=False)
     except parsing.DatasetInvalid as exc:
         raise ApplicationError(exc.message, code="invalid_dataset", details=exc.details) from None
 
@@ -82,7 +82,7 @@ def dataset_revalidate(*, dataset: Dataset) -> Dataset:
     """Read the stored file again; mark the dataset ready or invalid (with the message)."""
     try:
         with local_copy(dataset.file) as path:
-            _, schema = parsing.read(path, dataset.format)
+            _, schema = parsing.read(path, dataset.format, keep_arrays=False)
     except (parsing.DatasetInvalid, OSError) as exc:
         dataset.status = Dataset.Status.INVALID
         dataset.error = getattr(exc, "message", str(exc))
