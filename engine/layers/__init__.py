@@ -7,6 +7,7 @@ from engine.layers import (  # noqa: F401,E402 - register the families
     noise,
     normalization,
     pooling,
+    preprocessing,
     rbm,
     recurrent,
     reshaping,

@@ -82,7 +82,7 @@ def write(f, model) -> None:
         g = f.require_group(path)
         g.attrs["name"] = name
         for i, w in enumerate(weights):
-            g.create_dataset(str(i), data=np.ascontiguousarray(to_cpu(w.data)))
+            g.create_dataset(str(i), data=np.ascontiguousarray(to_cpu(w.data)).reshape(tuple(w.shape)))
 
 
 def is_keras3_weights_file(f) -> bool:

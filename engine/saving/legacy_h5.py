@@ -62,7 +62,8 @@ def write_weights(group, layers) -> None:
         wnames = _weight_names(layer, weights)
         write_str_list_attr(lg, "weight_names", wnames)
         for wname, w in zip(wnames, weights, strict=True):
-            lg.create_dataset(wname, data=np.ascontiguousarray(to_cpu(w.data)))
+            # reshape: ascontiguousarray makes a scalar weight (Normalization's count) 1-D
+            lg.create_dataset(wname, data=np.ascontiguousarray(to_cpu(w.data)).reshape(tuple(w.shape)))
 
 
 def read_weight_layers(group, *, where: str) -> list[tuple[str, object, list[str]]]:

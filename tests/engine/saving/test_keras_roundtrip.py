@@ -60,7 +60,20 @@ def _shared():
     return Model(inputs=[a, b], outputs=L.Dense(3, activation="softmax", name="out")(mixed))
 
 
+def _normalized(adapted):
+    """Raw features → Normalization (given statistics: config only; adapted: mean/variance/count weights)."""
+    data = np.random.default_rng(1).standard_normal((40, 4)).astype("float32") * [1, 5, 0.1, 3] + [2, -7, 0, 50]
+    if adapted:
+        norm = L.Normalization()
+        norm.adapt(data)
+    else:
+        norm = L.Normalization(mean=data.mean(0).tolist(), variance=data.var(0).tolist())
+    return _seq((4,), norm, L.Dense(6, activation="relu"), L.Dense(3, activation="softmax"))
+
+
 MODELS = {
+    "normalization_given": (lambda: _normalized(False), [(5, 4)], "float"),
+    "normalization_adapted": (lambda: _normalized(True), [(5, 4)], "float"),
     "dense_activations": (lambda: _seq((5,), L.Dense(8, activation="relu"), L.Dropout(0.2), L.Dense(6),
                                        L.LeakyReLU(0.1), L.Activation("tanh"), L.ReLU(max_value=2.0), L.ELU(),
                                        L.Reshape((2, 3)), L.Flatten(), L.Dense(3), L.Softmax()),
