@@ -21,6 +21,7 @@ from modelbuilder.datasets import parsing
 from modelbuilder.training import events, resilience
 from modelbuilder.training.data import DataPlan, arrays_build, numeric_feature_mask
 from modelbuilder.training.models import EpochMetric, Run
+from modelbuilder.training.saved_model import model_with_standardization
 from modelbuilder.training.services import run_finish, run_start
 
 logger = logging.getLogger(__name__)
@@ -138,6 +139,7 @@ def _prepare(run: Run):
     x_train, y_train, validation = _split(x, y, cfg["validation_split"], cfg.get("seed"))
     if validation is None and table.x_test is not None:
         validation = arrays_build(parsing.Table(x=table.x_test, y=table.y_test), plan, "npz")
+    raw_check = x_train[:CHECK_ROWS].copy()  # the saved model takes raw rows (see _save)
     if cfg.get("standardize"):
         mask = (
             numeric_feature_mask(plan)
@@ -146,11 +148,18 @@ def _prepare(run: Run):
         )
         x_train, validation, stats = _standardize(x_train, validation, mask)
         run.preprocessing = {**run.preprocessing, "standardize": stats}
-    return x_train, y_train, validation
+    return x_train, y_train, validation, raw_check
+
+
+def _optimizer(cfg: dict):
+    import engine.optimizers
+
+    return engine.optimizers.get(
+        {"class_name": cfg["optimizer"], "config": {"learning_rate": cfg["learning_rate"]}}
+    )
 
 
 def _build(run: Run):
-    import engine.optimizers
     from engine.models import Model
 
     try:
@@ -162,21 +171,29 @@ def _build(run: Run):
     if cfg.get("seed") is not None:
         set_seed(int(cfg["seed"]))
     model = Model.from_graph(run.graph)
-    optimizer = engine.optimizers.get(
-        {"class_name": cfg["optimizer"], "config": {"learning_rate": cfg["learning_rate"]}}
-    )
-    model.compile(optimizer=optimizer, loss=cfg["loss"], metrics=list(cfg.get("metrics") or []))
+    model.compile(optimizer=_optimizer(cfg), loss=cfg["loss"], metrics=list(cfg.get("metrics") or []))
     return model
 
 
-def _save(run: Run, model, x_check) -> None:
+def _save(run: Run, model, x_check, raw_check) -> None:
+    """Save the .h5 a user downloads. It takes raw features: when the run standardised its inputs,
+    a Normalization layer with the training split's statistics goes in front of the trained graph
+    (saved_model.py). `sample_predictions` pairs raw rows with what the trained model predicted for
+    them, so a loaded download can be checked against it."""
+    stats = (run.preprocessing or {}).get("standardize")
+    saved = model
+    if stats:
+        saved = model_with_standardization(model, mean=stats["mean"], std=stats["std"])
+        saved.compile(optimizer=_optimizer(run.config), loss=run.config["loss"],
+                      metrics=list(run.config.get("metrics") or []))
+        run.preprocessing = {**run.preprocessing, "standardize": {**stats, "in_model": True}}
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "model.h5"
-        model.save(str(path))
+        saved.save(str(path))
         # A random name, never guessed; downloads are named by the API. Through the storage API.
         save_artifact(run.artifact, path, f"{uuid.uuid4().hex}.h5")
     predictions = np.asarray(model.predict(x_check, verbose=0))
-    run.sample_predictions = {"x": x_check.tolist(), "y": predictions.tolist()}
+    run.sample_predictions = {"x": raw_check.tolist(), "y": predictions.tolist()}
 
 
 def readable_error(exc: BaseException) -> str:
@@ -224,7 +241,7 @@ def run_execute(*, run_id: int, task_id: str | None = None) -> Run | None:
     started = time.monotonic()
     callback = _make_callback(run.pk)
     try:
-        x, y, validation = _prepare(run)
+        x, y, validation, raw_check = _prepare(run)
         model = _build(run)
         session = resilience.training_session(run=run, model=model)  # resumes from its checkpoint
         cfg = run.config
@@ -246,7 +263,7 @@ def run_execute(*, run_id: int, task_id: str | None = None) -> Run | None:
                 final_metrics=callback.last_logs,
                 wall_time=time.monotonic() - started,
             )
-        _save(run, model, x[:CHECK_ROWS])
+        _save(run, model, x[:CHECK_ROWS], raw_check)
     except resilience.TrainingStopped as exc:  # paused, or taken over by another worker
         return resilience.run_stopped(run=run, exc=exc)
     except Exception as exc:
