@@ -21,7 +21,9 @@ import pyarrow.csv as pacsv
 from modelbuilder.datasets.csv_reader import MAX_LABELS, _header, _text_rows
 from modelbuilder.datasets.tables import Table, categorical_limit
 
-BLOCK_BYTES = 4 << 20  # one batch of rows per 4 MB of text: memory is a batch, not the file
+# One batch of rows per 1 MB of text. pyarrow reads ~40 blocks ahead: 4 MB blocks cost 120 MB of
+# buffers, 1 MB ones 44 MB and less CPU (bench/web_dataset_parse.py). A row must fit in a block.
+BLOCK_BYTES = 1 << 20
 FIELD_LIMIT = 131072  # csv.field_size_limit(): the careful reader refuses longer fields
 # Distinct unstripped texts in a column beyond which the careful reader takes over.
 MAX_RAW_LABELS = 2 * MAX_LABELS
@@ -121,9 +123,9 @@ def _reader(path: Path, delimiter: str, width: int, quoted: bool, numeric: froze
     )
 
 
-def _column_kinds(path: Path, delimiter: str, width: int, quoted: bool) -> list[str]:
+def _column_kinds(path: Path, delimiter: str, width: int, quoted: bool) -> tuple[list[str], int]:
     """Per column, from the first block: "number" (plain numbers, pyarrow parses them), "padded"
-    (numbers with spaces around: trimmed, then cast) or "text".
+    (numbers with spaces around: trimmed, then cast) or "text"; and a guess of the row count.
 
     Later blocks must agree, or we decline: pyarrow refuses a non-number in a "number" column, a
     failed cast refuses one in a "padded" column, and numbers among the labels of a "text" column
@@ -133,6 +135,8 @@ def _column_kinds(path: Path, delimiter: str, width: int, quoted: bool) -> list[
         batch = next(iter(reader), None)
     if batch is None:  # no data rows
         raise Declined
+    size = path.stat().st_size  # the first block's rows per byte, to size the kept arrays
+    rows = int(batch.num_rows * size / min(size, BLOCK_BYTES) * 1.02) + 16
     kinds = []
     for column in batch.columns:
         if _longest(column) > FIELD_LIMIT:
@@ -143,7 +147,7 @@ def _column_kinds(path: Path, delimiter: str, width: int, quoted: bool) -> list[
             kinds.append("padded")
         else:
             kinds.append("text")
-    return kinds
+    return kinds, rows
 
 
 def _cast(values: pa.Array) -> np.ndarray | None:
@@ -159,6 +163,26 @@ def _cast(values: pa.Array) -> np.ndarray | None:
         return None
 
 
+class _Buffer:
+    """A column's values, batch after batch, in one array sized from a guess of the row count:
+    no list of parts to concatenate (that would hold the column twice)."""
+
+    def __init__(self, dtype, capacity: int):
+        self.data, self.size = np.empty(capacity, dtype), 0
+
+    def append(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self.data):  # the guess was short: grow by half
+            grown = np.empty(max(end, len(self.data) * 3 // 2), self.data.dtype)
+            grown[: self.size] = self.data[: self.size]
+            self.data = grown
+        self.data[self.size : end] = values
+        self.size = end
+
+    def array(self) -> np.ndarray:
+        return self.data[: self.size]
+
+
 @dataclass
 class _Numeric:
     """Running statistics of a numeric column (Chan et al.'s merge of batch means and variances)."""
@@ -170,9 +194,9 @@ class _Numeric:
     high: float = -np.inf
     integer: bool = True
     classes: dict[float, int] | None = field(default_factory=dict)
-    parts: list[np.ndarray] = field(default_factory=list)
+    kept: "_Buffer | None" = None
 
-    def add(self, values: np.ndarray, keep: bool) -> None:
+    def add(self, values: np.ndarray) -> None:
         if not len(values):  # pyarrow may hand out an empty batch
             return
         if not np.isfinite(values).all():  # nan/inf: the careful reader names the cell
@@ -195,8 +219,8 @@ class _Numeric:
                 self.classes[v] = self.classes.get(v, 0) + c
             if len(self.classes) > 20:
                 self.classes = None
-        if keep:
-            self.parts.append(values.copy())  # the batch's buffer is pyarrow's, freed after
+        if self.kept is not None:
+            self.kept.append(values)
 
     def info(self, name: str) -> dict:
         info = {
@@ -212,9 +236,6 @@ class _Numeric:
             info["classes"] = {str(int(v)): c for v, c in sorted(self.classes.items())}
         return info
 
-    def array(self) -> np.ndarray:
-        return np.concatenate(self.parts) if self.parts else np.empty(0)
-
 
 @dataclass
 class _Text:
@@ -222,9 +243,9 @@ class _Text:
 
     index: dict[str, int] = field(default_factory=dict)
     counts: list[int] = field(default_factory=list)
-    parts: list[np.ndarray] = field(default_factory=list)
+    kept: "_Buffer | None" = None
 
-    def add(self, column: pa.Array, keep: bool) -> None:
+    def add(self, column: pa.Array) -> None:
         encoded = pc.dictionary_encode(column)
         texts = encoded.dictionary.to_pylist()
         to_global = np.array([self.index.setdefault(t, len(self.index)) for t in texts], np.int32)
@@ -234,8 +255,8 @@ class _Text:
         codes = to_global[encoded.indices.to_numpy(zero_copy_only=False)]
         for code, count in enumerate(np.bincount(codes, minlength=len(self.index)).tolist()):
             self.counts[code] += count
-        if keep:
-            self.parts.append(codes)
+        if self.kept is not None:
+            self.kept.append(codes)
 
     def labels(self, rows: int) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
         """(sorted labels, raw code -> label position, {label: count}) or Declined."""
@@ -278,25 +299,30 @@ def read_csv_fast(path: Path, *, keep_arrays: bool = True) -> tuple[Table, dict]
     delimiter, names, quoted = _precheck(path)
     rows = 0
     try:
-        kinds = _column_kinds(path, delimiter, len(names), quoted)
+        kinds, guess = _column_kinds(path, delimiter, len(names), quoted)
         columns = [_Text() if kind == "text" else _Numeric() for kind in kinds]
+        if keep_arrays:
+            for column in columns:
+                column.kept = _Buffer(
+                    np.float64 if isinstance(column, _Numeric) else np.int32, guess
+                )
         numbers = {i for i, kind in enumerate(kinds) if kind == "number"}
         with _reader(path, delimiter, len(names), quoted, numbers) as reader:
             for batch in reader:
                 rows += batch.num_rows
                 for kind, column, values in zip(kinds, columns, batch.columns, strict=True):
                     if kind == "number":  # parsed by pyarrow: a number is far below the limit
-                        column.add(values.to_numpy(zero_copy_only=False), keep_arrays)
+                        column.add(values.to_numpy(zero_copy_only=False))
                         continue
                     if _longest(values) > FIELD_LIMIT:
                         raise Declined
                     if kind == "text":
-                        column.add(values, keep_arrays)
+                        column.add(values)
                         continue
                     floats = _cast(pc.ascii_trim_whitespace(values))
                     if floats is None:  # text in a column of numbers
                         raise Declined
-                    column.add(floats, keep_arrays)
+                    column.add(floats)
     except (pa.ArrowInvalid, OSError):  # ragged rows, unclosed quotes...: the careful reader
         raise Declined from None
     if rows < 2:
@@ -306,11 +332,11 @@ def read_csv_fast(path: Path, *, keep_arrays: bool = True) -> tuple[Table, dict]
         if isinstance(column, _Numeric):
             infos.append(column.info(name))
             if keep_arrays:
-                table.columns[name] = column.array()
+                table.columns[name] = column.kept.array()
             continue
         labels, lookup, classes = column.labels(rows)
         infos.append({"name": name, "kind": "categorical", "dtype": "category", "classes": classes})
         if keep_arrays:
-            table.columns[name] = labels[lookup[np.concatenate(column.parts)]]
+            table.columns[name] = labels[lookup[column.kept.array()]]
     schema = {"format": "csv", "delimiter": delimiter, "rows": rows, "columns": infos}
     return table, schema

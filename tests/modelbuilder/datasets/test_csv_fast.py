@@ -234,3 +234,10 @@ def test_the_upload_check_keeps_no_arrays(tmp_path):
     path.write_bytes(CORPUS["mixed"][0])
     table, schema = parsing.read_csv(path, keep_arrays=False)
     assert table.columns == {} and schema["rows"] == 300
+
+
+def test_kept_columns_grow_past_a_short_guess():
+    buffer = csv_fast._Buffer(np.float64, 1)
+    for part in (np.arange(3.0), np.arange(5.0), np.empty(0), np.arange(2.0)):
+        buffer.append(part)
+    assert buffer.array().tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 0, 1]
