@@ -1,4 +1,5 @@
-"""Run endpoints: create (checked, queued after commit), list, get, cancel, download the model."""
+"""Run endpoints: create (checked, queued after commit), list, get, cancel, download the model, try
+it (predict) and how to use the download (usage)."""
 
 from datetime import datetime
 from typing import Any
@@ -7,7 +8,7 @@ from django.utils.text import slugify
 from ninja import Field, Router, Schema, Status
 
 from modelbuilder.core.files import download_response
-from modelbuilder.training import selectors, services
+from modelbuilder.training import predict, selectors, services
 from modelbuilder.training.schemas import RunConfig
 
 router = Router(tags=["runs"])
@@ -19,6 +20,40 @@ class RunIn(Schema):
     target: str | None = None
     features: list[str] | None = None
     config: RunConfig = Field(default_factory=RunConfig)
+
+
+class PredictIn(Schema):
+    rows: list[Any]  # [{feature: value, ...}]; checked row by row by the service (≤ 1000)
+
+
+class PredictionOut(Schema):
+    label: str | None = None
+    value: float | list[float] | None = None
+    probabilities: dict[str, float] | None = None
+
+
+class PredictOut(Schema):
+    predictions: list[PredictionOut]
+
+
+class FeatureOut(Schema):
+    name: str
+    kind: str  # "numeric" | "categorical"
+    labels: list[str]  # a categorical feature's one-hot order
+
+
+class UsageOut(Schema):
+    format: str
+    target: str
+    features: list[FeatureOut]
+    input_shape: list[int]
+    encoding: str
+    labels: list[str]
+    output_width: int
+    standardized: bool
+    standardization_in_model: bool
+    mean: list[float] | None
+    std: list[float] | None
 
 
 class RunCreatedOut(Schema):
@@ -107,3 +142,16 @@ def run_model_download(request, run_id: int):
     run = selectors.run_artifact(user=request.auth, run_id=run_id)
     filename = f"{slugify(run.design_name) or 'model'}.h5"
     return download_response(run.artifact, filename=filename, content_type="application/x-hdf5")
+
+
+@router.post("/runs/{run_id}/predict", response=PredictOut)
+def run_predict(request, run_id: int, payload: PredictIn):
+    """Raw feature rows → predicted labels (with class probabilities) or values."""
+    result = predict.run_predict(user=request.auth, run_id=run_id, rows=payload.rows)
+    return result
+
+
+@router.get("/runs/{run_id}/usage", response=UsageOut)
+def run_usage(request, run_id: int):
+    """What the downloaded model takes (feature order, encodings, standardisation) and answers."""
+    return predict.run_usage(user=request.auth, run_id=run_id)
