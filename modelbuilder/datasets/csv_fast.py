@@ -262,7 +262,7 @@ class _Text:
         """(sorted labels, raw code -> label position, {label: count}) or Declined."""
         stripped = [text.strip() for text in self.index]
         for label in set(stripped):
-            if not label or _is_number(label):  # an empty cell or a number among labels
+            if not label:  # an empty cell, or a blank row the careful reader skips
                 raise Declined
             if "\r" in label:  # pyarrow 26 can drop the \n of a quoted \r\n at a block's edge
                 raise Declined
@@ -274,6 +274,11 @@ class _Text:
         classes = dict.fromkeys(labels, 0)
         for s, count in zip(stripped, self.counts):
             classes[s] += count
+        # Numbers among text are labels too, unless they are most of the column: then the careful
+        # reader names the first text cell as "not a number" (and a column of numbers only, such
+        # as `1_000`, that pyarrow does not read, is numeric there).
+        if 2 * sum(c for label, c in classes.items() if _is_number(label)) > rows:
+            raise Declined
         return np.array(labels, dtype=str), lookup, classes
 
 

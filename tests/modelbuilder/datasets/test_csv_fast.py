@@ -61,7 +61,10 @@ def _corpus():
         "all equal": (_lines(["a", "g"], [["2.5"] * n, grades]), True),
         "two rows": ("a,g\n1,x\n2,y\n", True),
         # The careful reader's job: numbers among labels, missing values, errors of every kind.
-        "numbers among labels": ("x,grade\n1,A\n2,B\n3,A\n4,1\n5,A\n", False),
+        "numbers among labels": ("x,grade\n1,A\n2,B\n3,A\n4,1\n5,A\n", True),
+        "half numbers": ("x,g\n1,A\n2,1\n3,B\n4,2.0\n5,nan\n6,C\n", True),
+        "mostly numbers": ("x,g\n1,A\n2,1\n3,B\n4,2.0\n5,nan\n6,7\n", False),
+        "numbers python reads": ("x,g\n1,1_000\n2,2_000\n3,\u0663\n", False),
         "missing values": (_lines(["a", "g"], [nums[0][:-1] + [""], grades]), False),
         "blank row of delimiters": ("a,b\n1,2\n,\n3,4\n", False),
         "whitespace row": ("a,b\n1,2\n  \n3,4\n", False),
