@@ -1,7 +1,7 @@
 // Typed calls, one per endpoint of shared/DESIGN.md.
 import { api } from "./client";
 import { uploadWithProgress } from "./upload";
-import type { Dataset, DatasetPreview, Design, DesignVersion, Graph, LayerSpec, Run, RunConfig, RunQueueInfo, Validation } from "./types";
+import type { Dataset, DatasetPreview, Design, DesignVersion, Graph, LayerSpec, ModelUsage, Prediction, Run, RunConfig, RunQueueInfo, Validation } from "./types";
 
 /** Lists come back either bare or wrapped ({items|results|<name>: [...]}); accept both. */
 export function unwrapList<T>(value: unknown, key: string): T[] {
@@ -58,4 +58,7 @@ export const runsApi = {
   resume: (id: string | number) => api.post<Run>(`/api/runs/${id}/resume`),
   queue: (id: string | number) => api.get<RunQueueInfo>(`/api/runs/${id}/queue`),
   modelUrl: (id: string | number) => `/api/runs/${id}/model.h5`,
+  usage: (id: string | number) => api.get<ModelUsage>(`/api/runs/${id}/usage`),
+  predict: (id: string | number, rows: Record<string, unknown>[]) =>
+    api.post<{ predictions: Prediction[] }>(`/api/runs/${id}/predict`, { rows }),
 };

@@ -206,3 +206,33 @@ export interface RunQueueInfo {
   running: number;
   eta_seconds: number | null;
 }
+
+/** One feature a trained model takes (`GET /api/runs/{id}/usage`); categorical ones are one-hot in `labels` order. */
+export interface ModelFeature {
+  name: string;
+  kind: "numeric" | "categorical";
+  labels: string[];
+}
+
+/** `GET /api/runs/{id}/usage`: what the downloaded .h5 takes and answers. */
+export interface ModelUsage {
+  format: "csv" | "npz" | string;
+  target: string;
+  features: ModelFeature[];
+  input_shape: number[];
+  encoding: "onehot" | "ids" | "binary" | "none" | string;
+  labels: string[];
+  output_width: number;
+  standardized: boolean;
+  /** True: the .h5 starts with a Normalization layer, so raw numeric features go in. */
+  standardization_in_model: boolean;
+  mean: number[] | null;
+  std: number[] | null;
+}
+
+/** One row of `POST /api/runs/{id}/predict`: label + probabilities (classification) or value (regression). */
+export interface Prediction {
+  label?: string | null;
+  value?: number | number[] | null;
+  probabilities?: Record<string, number> | null;
+}

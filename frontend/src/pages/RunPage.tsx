@@ -12,6 +12,10 @@ import { RunControls } from "../runs/RunControls";
 import { RunProgress } from "../runs/RunProgress";
 import { isTerminal } from "../runs/runState";
 import { StatusBadge } from "../runs/StatusBadge";
+import { TryModel } from "../runs/TryModel";
+import { modelFilename } from "../runs/tryModel";
+import { UseModel } from "../runs/UseModel";
+import { useModelUsage } from "../runs/useModelUsage";
 import { useRunQueue } from "../runs/useRunQueue";
 import { useRunStream } from "../runs/useRunStream";
 
@@ -22,6 +26,7 @@ export function RunPage() {
   const [cancelling, setCancelling] = useState(false);
   const run = view.run;
   const queue = useRunQueue(id, run?.status);
+  const model = useModelUsage(id, run?.status === "succeeded");
 
   const cancel = async () => {
     setCancelling(true);
@@ -116,6 +121,13 @@ export function RunPage() {
               <div className="metric-value">{formatMetric(v)}</div>
             </div>
           ))}
+        </div>
+      )}
+      <ErrorBanner error={model.error} />
+      {model.usage && run.status === "succeeded" && (
+        <div className="two-col model-panels" data-testid="model-panels">
+          <TryModel runId={run.id} usage={model.usage} />
+          <UseModel usage={model.usage} filename={modelFilename(run.design_name ?? "")} />
         </div>
       )}
       <MetricCharts epochs={view.epochs} />
