@@ -50,7 +50,7 @@ def _valid_quotes(view, delimiter: str) -> bool:
 def _scan_bytes(path: Path) -> bool:
     """Whether the file has quotes, or Declined when it is empty, not UTF-8 or holds a NUL.
 
-    Blocks of 4 MB at C speed; the careful reader finds the line of a bad byte.
+    Blocks of BLOCK_BYTES at C speed; the careful reader finds the line of a bad byte.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
     quoted = empty = False
@@ -316,7 +316,9 @@ def read_csv_fast(path: Path, *, keep_arrays: bool = True) -> tuple[Table, dict]
             for batch in reader:
                 rows += batch.num_rows
                 for kind, column, values in zip(kinds, columns, batch.columns, strict=True):
-                    if kind == "number":  # parsed by pyarrow: a number is far below the limit
+                    # Parsed by pyarrow, no length check: the one difference we keep is that a
+                    # number of over 128K characters (131073 zeros) is read, not refused.
+                    if kind == "number":
                         column.add(values.to_numpy(zero_copy_only=False))
                         continue
                     if _longest(values) > FIELD_LIMIT:
