@@ -244,3 +244,19 @@ def test_kept_columns_grow_past_a_short_guess():
     for part in (np.arange(3.0), np.arange(5.0), np.empty(0), np.arange(2.0)):
         buffer.append(part)
     assert buffer.array().tolist() == [0, 1, 2, 0, 1, 2, 3, 4, 0, 1]
+
+
+def test_a_file_of_several_default_blocks(tmp_path):
+    """~2.7 MB: a few 1 MB blocks as in production; statistics merged across them."""
+    rng = np.random.default_rng(5)
+    n = 60_000
+    x = rng.normal(size=(n, 4)) * 1000 + 3
+    labels = rng.choice(["alpha", "beta", "gamma", "delta"], n)
+    lines = "".join(
+        f"{a:.7g},{b:.7g},{c:.7g},{d:.3f},{k},{lab}\n"
+        for (a, b, c, d), k, lab in zip(x, rng.integers(-5, 5, n), labels)
+    )
+    path = tmp_path / "d.csv"
+    path.write_text("a,b,c,d,k,label\n" + lines)
+    assert path.stat().st_size > 2 * csv_fast.BLOCK_BYTES
+    assert_same(read_csv_fast(path), csv_reader.read_csv(path))
