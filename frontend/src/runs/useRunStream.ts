@@ -5,12 +5,7 @@ import type { Run } from "../api/types";
 import { ReconnectingSocket, type SocketState } from "../lib/socket";
 import { initialView, isTerminal, reduce, type RunMessage, type RunView } from "./runState";
 
-/** Handshakes failing in a row before we ask HTTP why (refused, or the server's Redis is down);
- * every later failure asks again. */
-export const FAILURES_BEFORE_CHECK = 4;
-/** A live run whose socket says nothing for this long is re-read over HTTP (events can be lost:
- * a Redis restart forgets the server's subscriptions). Progress comes several times a second. */
-export const SILENCE_MS = 20_000;
+import { SILENCE_MS, StreamWatch } from "./streamWatch";
 
 export type HttpCheck = { refused: true } | { refused: false; run: Run | null };
 
@@ -43,12 +38,10 @@ export function useRunStream(id: string): { view: RunView; socket: SocketState; 
 
   useEffect(() => {
     let ended = false;
-    let opened = false;
-    let failures = 0;
     let refetched = false;
     let disposed = false;
     let checking = false;
-    let lastMessage = Date.now();
+    const watch = new StreamWatch(Date.now());
 
     const readOverHttp = () => {
       if (checking) return;
@@ -62,7 +55,7 @@ export function useRunStream(id: string): { view: RunView; socket: SocketState; 
           return;
         }
         if (!result.run) return;
-        lastMessage = Date.now();
+        watch.refreshed(Date.now());
         dispatch({ type: "refetched", run: result.run });
         if (isTerminal(result.run.status)) {
           ended = true; // the stored truth has every epoch: nothing more to stream
@@ -73,13 +66,8 @@ export function useRunStream(id: string): { view: RunView; socket: SocketState; 
     };
 
     const sock = new ReconnectingSocket(wsUrl(`/ws/runs/${id}/`), {
-      onOpen: () => {
-        opened = true;
-        failures = 0;
-        lastMessage = Date.now();
-      },
       onMessage: (data) => {
-        lastMessage = Date.now();
+        watch.message(Date.now());
         const msg = data as RunMessage;
         if (msg.type === "snapshot") ended = isTerminal(msg.run?.status);
         if (msg.type === "status") ended = isTerminal(msg.status);
@@ -97,14 +85,14 @@ export function useRunStream(id: string): { view: RunView; socket: SocketState; 
       onState: setSocket,
       shouldReconnect: () => {
         if (ended) return false;
-        // From the 4th failure on, each one (the backoff spaces them out to 10 s) asks HTTP.
-        if (!opened && ++failures >= FAILURES_BEFORE_CHECK) readOverHttp();
-        opened = false;
+        // From the 4th connection in a row that delivered nothing, each one (the backoff spaces
+        // them out to 10 s) asks HTTP.
+        if (watch.closed()) readOverHttp();
         return true;
       },
     });
     const watchdog = setInterval(() => {
-      if (!ended && Date.now() - lastMessage > SILENCE_MS) readOverHttp();
+      if (!ended && watch.silent(Date.now())) readOverHttp();
     }, SILENCE_MS / 4);
     return () => {
       disposed = true;
