@@ -88,6 +88,12 @@ LAYER_INFO: dict[str, tuple] = {
     "UpSampling2D": ("reshaping", "Repeats rows and columns `size` times.", ["size"], {}),
     "SpatialDropout1D": ("regularization", "Drops whole feature channels of sequences.", ["rate"], {}),
     "SpatialDropout2D": ("regularization", "Drops whole feature maps of images.", ["rate"], {}),
+    "Normalization": ("normalization", "Standardises inputs: (x - mean) / sqrt(variance), per feature of `axis`. "
+                      "ModelBuilder puts one in front of a saved model trained on standardised data.",
+                      ["mean", "variance"],
+                      {"mean": {"help": "Per-feature means, e.g. 0.5, 1.2 (empty: adapt() learns them)."},
+                       "variance": {"help": "Per-feature variances (std²), e.g. 4, 0.25; set with mean."},
+                       "invert": {"help": "Map normalised values back: mean + x * sqrt(variance)."}}),
     "GaussianNoise": ("regularization", "Adds zero-centred Gaussian noise during training.", ["stddev"], {}),
     "GaussianDropout": ("regularization", "Multiplies by 1-centred Gaussian noise during training.", ["rate"], {}),
     "AlphaDropout": ("regularization", "Dropout that keeps SELU's mean and variance.", ["rate"], {}),

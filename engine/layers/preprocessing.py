@@ -36,11 +36,28 @@ def _axes(axis) -> tuple[int, ...]:
                     f"but received: {axis!r}")
 
 
+def _stat(value, what: str):
+    """A number or nested lists as given; text from a form ("0.5, 1.2" or "[0.5, 1.2]") becomes a list."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip().strip("[]").replace(",", " ").split()
+    if not text:
+        return None
+    try:
+        numbers = [float(t) for t in text]
+    except ValueError:
+        raise ValueError(f"Normalization {what} must be numbers, e.g. '0.5, 1.2'; received {value!r}.") from None
+    return numbers[0] if len(numbers) == 1 else numbers
+
+
 @register
 class Normalization(Layer):
+    """Feature-wise standardisation with a fixed (given or adapted) mean and variance."""
+
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         self.axis = _axes(axis)
+        mean, variance = _stat(mean, "mean"), _stat(variance, "variance")
         if (mean is None) != (variance is None):
             raise ValueError("When setting values directly, both `mean` and `variance` must be set. "
                              f"Received: mean={mean} and variance={variance}")

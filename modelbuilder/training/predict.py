@@ -20,6 +20,7 @@ from modelbuilder.training.data import DataPlan
 from modelbuilder.training.models import Run
 
 MAX_ROWS = 1000
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the model computes in float32
 CACHE_SIZE = 4  # loaded models kept per process (small models; keyed by run and artifact name)
 
 _cache: OrderedDict[tuple[int, str], object] = OrderedDict()
@@ -91,8 +92,12 @@ def _number(value, row: int, column: str) -> float:
         raise _bad(
             f"Row {row}, column {column!r}: {value!r} is not a number.", row=row, column=column
         ) from None
-    if not math.isfinite(number):
-        raise _bad(f"Row {row}, column {column!r}: {value!r} is not a finite number.", row=row, column=column)
+    if not math.isfinite(number) or abs(number) > FLOAT32_MAX:
+        raise _bad(
+            f"Row {row}, column {column!r}: {value!r} is not a finite number (within ±3.4e38).",
+            row=row,
+            column=column,
+        )
     return number
 
 
@@ -200,4 +205,12 @@ def run_predict(*, user, run_id: int, rows: list) -> dict:
     model = _load(run)
     with _lock:
         outputs = np.asarray(model.predict(x, verbose=0))
+    bad = np.flatnonzero(~np.isfinite(outputs.reshape(len(outputs), -1)).all(axis=1))
+    if len(bad):
+        row = int(bad[0]) + 1
+        raise _bad(
+            f"Row {row}: the model's output is not a finite number; its values are probably far "
+            "outside the range of the training data.",
+            row=row,
+        )
     return {"predictions": _decode(outputs, plan)}

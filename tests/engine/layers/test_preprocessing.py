@@ -105,3 +105,12 @@ def test_h5_round_trip_in_front_of_a_model(tmp_path, adapted):
 def test_sequential_summary_shape():
     model = Sequential([L.Input(shape=(4,)), Normalization(mean=0.0, variance=1.0), L.Dense(1)])
     assert model.output_shape == (None, 1)
+
+
+def test_statistics_typed_in_a_form_are_parsed():
+    layer = Normalization(mean="[1, 2.5]", variance="4, 0.25")
+    assert layer.get_config()["mean"] == [1.0, 2.5] and layer.get_config()["variance"] == [4.0, 0.25]
+    np.testing.assert_allclose(layer(np.array([[3.0, 3.0]], np.float32)).data, [[1.0, 1.0]])
+    assert Normalization(mean="", variance="").get_config()["mean"] is None
+    with pytest.raises(ValueError, match="must be numbers"):
+        Normalization(mean="a, b", variance="1, 1")

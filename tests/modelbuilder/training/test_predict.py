@@ -96,9 +96,11 @@ def test_bad_rows_name_the_row_and_column(alice, mb, iris_run):
     error = mb.assert_error(post_predict(alice, iris_run.pk, [good, missing]), 400, "invalid_rows")
     assert "Row 2" in error["message"] and "petal_length_cm" in error["message"]
     assert error["details"] == {"row": 2, "column": "petal_length_cm"}
-    for bad in ("abc", "", None, True, "nan"):
+    for bad in ("abc", "", None, True, "nan", "1e39", [1.0], {"a": 1}):
         error = mb.assert_error(post_predict(alice, iris_run.pk, [{**good, "sepal_width_cm": bad}]), 400)
         assert error["details"] == {"row": 1, "column": "sepal_width_cm"}, bad
+    huge = post_predict(alice, iris_run.pk, [good, {**good, "petal_length_cm": 3e38}])  # softmax saturates
+    assert huge.status_code == 200 and huge.json()["predictions"][1]["label"] in iris_run.labels
     mb.assert_error(post_predict(alice, iris_run.pk, []), 400, "invalid_rows")
     mb.assert_error(post_predict(alice, iris_run.pk, ["not an object"]), 400, "invalid_rows")
     too_many = mb.assert_error(post_predict(alice, iris_run.pk, [good] * (predict.MAX_ROWS + 1)), 400)
@@ -153,3 +155,12 @@ def test_a_loaded_model_is_reused(alice, iris_run, monkeypatch):
     monkeypatch.setattr(engine.models, "load_model", lambda *a, **k: pytest.fail("loaded again"))
     assert post_predict(alice, iris_run.pk, [row]).status_code == 200
     assert (iris_run.pk, iris_run.artifact.name) in predict._cache
+
+
+def test_a_non_finite_output_is_refused_not_sent_as_nan(alice, mb, iris_run, monkeypatch):
+    row = dict.fromkeys(IRIS, 5.0)
+    assert post_predict(alice, iris_run.pk, [row]).status_code == 200
+    model = predict._cache[(iris_run.pk, iris_run.artifact.name)]
+    monkeypatch.setattr(model, "predict", lambda x, **k: np.array([[0.5, 0.5, 0.0], [np.nan, 0.5, 0.5]]))
+    error = mb.assert_error(post_predict(alice, iris_run.pk, [row, row]), 400, "invalid_rows")
+    assert error["details"] == {"row": 2} and "not a finite number" in error["message"]
