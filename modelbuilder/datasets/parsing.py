@@ -4,13 +4,15 @@
 naming the line and column (CSV) or the array and index (NPZ) of the first problem. The same
 readers serve the upload check, the admin's re-validation and the training worker.
 
-CSV: the fast reader (csv_fast, pyarrow) answers for valid files; it declines anything else and the
-careful reader (csv_reader, Python's csv row by row) finds and names the problem.
+CSV: the fast reader (csv_fast, pyarrow) answers for valid files; it declines anything else. Then
+csv_diagnose names a column problem of a plain file at C speed, and otherwise the careful reader
+(csv_reader, Python's csv row by row) finds and names the problem (or reads an unusual valid file).
 """
 
 from pathlib import Path
 
 from modelbuilder.datasets import csv_reader
+from modelbuilder.datasets.csv_diagnose import diagnose_csv
 from modelbuilder.datasets.csv_fast import Declined, read_csv_fast
 from modelbuilder.datasets.csv_reader import preview_csv
 from modelbuilder.datasets.npz_reader import read_npz
@@ -33,7 +35,9 @@ def read_csv(path: Path, *, keep_arrays: bool = True) -> tuple[Table, dict]:
     try:
         return read_csv_fast(path, keep_arrays=keep_arrays)
     except Declined:
-        return csv_reader.read_csv(path)
+        pass
+    diagnose_csv(path)  # a large file's problem named fast, as the careful reader words it
+    return csv_reader.read_csv(path)
 
 
 def read(path: Path, fmt: str, *, keep_arrays: bool = True) -> tuple[Table, dict]:

@@ -1,4 +1,4 @@
-"""The upload reads a valid CSV on the fast path only, and an invalid one with the careful reader."""
+"""Which reader answers an upload: fast (valid), diagnose (a plain file's cell problem), careful."""
 
 import numpy as np
 import pytest
@@ -23,10 +23,18 @@ def test_a_valid_upload_never_runs_the_careful_reader(alice, mb, monkeypatch):
     assert [c["kind"] for c in body["columns"]] == ["numeric", "numeric", "categorical"]
 
 
-def test_an_invalid_upload_is_diagnosed_by_the_careful_reader(alice, mb, monkeypatch):
+def test_a_cell_problem_in_a_plain_file_is_named_without_the_careful_reader(alice, mb, monkeypatch):
+    monkeypatch.setattr(csv_reader, "read_csv", _never)
+    error = mb.assert_error(mb.upload(alice, mb.csv_upload("a,b\n1,2\n3,\n5,6\n")), 400)
+    assert error["details"] == {"line": 3, "column": "b"}
+    assert error["message"] == "Line 3, column 'b': empty value."
+
+
+def test_other_invalid_files_are_diagnosed_by_the_careful_reader(alice, mb, monkeypatch):
     calls = []
     real = csv_reader.read_csv
     monkeypatch.setattr(csv_reader, "read_csv", lambda path: calls.append(path) or real(path))
-    error = mb.assert_error(mb.upload(alice, mb.csv_upload("a,b\n1,2\n3,\n5,6\n")), 400)
+    quoted = 'a,b\n1,"2"\n3,\n5,6\n'  # quotes: a value could span lines, so lines are not rows
+    error = mb.assert_error(mb.upload(alice, mb.csv_upload(quoted)), 400)
     assert error["details"] == {"line": 3, "column": "b"}
     assert "empty value" in error["message"] and len(calls) == 1
