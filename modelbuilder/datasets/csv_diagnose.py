@@ -8,7 +8,8 @@ words the error from them, so the message, line and column are its own.
 
 Only for plain files, where data row i is on line i + 2: no quotes (no value spans lines), no
 empty lines, no lone `\\r`, no row of blank cells (the careful reader skips those and counts on).
-Otherwise, or when no column problem is found, it says nothing and the careful reader runs.
+A ragged line comes first, as in the careful reader's scan: a plain line's fields are its
+delimiters + 1. Otherwise, or when no problem is found, it says nothing and the careful reader runs.
 """
 
 from pathlib import Path
@@ -37,6 +38,39 @@ def _plain_lines(path: Path) -> bool:
                 return False
             previous = block[-2:]
     return True
+
+
+def _first_ragged(path: Path, delimiter: str, width: int) -> tuple[int, int] | None:
+    """(line, fields) of the first data line without `width` fields, or None. In a plain file a
+    line's fields are its delimiters + 1, counted by NumPy block by block."""
+    mark, line, partial = ord(delimiter), 1, 0  # `partial`: delimiters of the unfinished line
+    first = True
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(csv_fast.BLOCK_BYTES), b""):
+            data = np.frombuffer(block, dtype=np.uint8)
+            ends = np.flatnonzero(data == 10)
+            counts = np.bincount(
+                np.searchsorted(ends, np.flatnonzero(data == mark)), minlength=len(ends) + 1
+            )
+            counts[0] += partial
+            fields = counts[:-1] + 1  # the lines this block finishes
+            if first and len(fields):  # the header is line 1
+                fields[0], first = width, False
+            bad = np.flatnonzero(fields != width)
+            if len(bad):
+                return line + int(bad[0]), int(fields[bad[0]])
+            line, partial = line + len(ends), int(counts[-1])
+    if not first and block[-1:] != b"\n" and partial + 1 != width:  # a last line with no \n
+        return line, partial + 1
+    return None
+
+
+def _line(path: Path, number: int) -> bytes:
+    with open(path, "rb") as f:
+        for i, text in enumerate(f, start=1):
+            if i == number:
+                return text
+    return b""
 
 
 def _classify(texts: list[str]) -> tuple[np.ndarray, list[str]]:
@@ -122,6 +156,16 @@ def diagnose_csv(path: Path) -> None:
         return
     if quoted or not _plain_lines(path):
         return
+    ragged = _first_ragged(path, delimiter, len(names))
+    if ragged:  # the careful reader stops at the first one, unless it is a row of blank cells
+        line, found = ragged
+        if not _line(path, line).decode("utf-8").replace(delimiter, "").strip():
+            return
+        raise DatasetInvalid(
+            f"Line {line}: expected {len(names)} fields like the header, found {found}.",
+            line=line,
+            column=str(min(found, len(names)) + 1),
+        )
     facts = [_Facts(name) for name in names]
     rows = 0
     try:

@@ -33,6 +33,9 @@ def same(got, want):
         "a,b,c\n" + "".join(f"{i},{i},n{i}\n" for i in range(60)),  # too many labels
         "a,b,c\n" + "".join(f"{i},{i},{i if i % 2 else 'x'}\n" for i in range(60)),  # numbers too
         "\ufeffa,b,c\n" + ROWS + "41,2,x\n42,,\n",  # BOM; the first column in order wins
+        "a,b,c\n1,2\n3,,x\n" + ROWS,  # ragged: the careful reader stops at the first one
+        "a,b,c\n" + ROWS + "3,,x\n1,2,3,4\n",  # ... before it judges any column
+        "a;b;c\r\n" + ROWS.replace(",", ";").replace("\n", "\r\n") + "1;2",  # no final \n
     ],
 )
 @pytest.mark.parametrize("block", [64, 1 << 20])
@@ -53,7 +56,7 @@ def test_it_names_the_problem_as_the_careful_reader(tmp_path, monkeypatch, data,
         "a,b,c\n1,2,x\n\n3,,x\n" + ROWS,  # an empty line shifts the lines
         "a,b,c\n1,2,x\n , ,\n3,,x\n" + ROWS,  # a row of blank cells is skipped
         "a,b,c\n1,2,x\r3,,x\n" + ROWS,  # a lone \r ends a line for csv
-        "a,b,c\n1,2\n3,,x\n" + ROWS,  # ragged: the careful reader stops at it
+        "a,b,c\n" + ROWS + "  \n3,,x\n",  # a blank line of the wrong width is skipped
     ],
 )
 def test_it_keeps_quiet_where_lines_are_not_rows(tmp_path, data):
