@@ -40,15 +40,23 @@ def _plain_lines(path: Path) -> bool:
     return True
 
 
+class _LongLine(Exception):
+    """A line longer than csv's field limit: the careful reader may stop there with csv's error."""
+
+
 def _first_ragged(path: Path, delimiter: str, width: int) -> tuple[int, int] | None:
     """(line, fields) of the first data line without `width` fields, or None. In a plain file a
     line's fields are its delimiters + 1, counted by NumPy block by block."""
     mark, line, partial = ord(delimiter), 1, 0  # `partial`: delimiters of the unfinished line
-    first = True
+    first, start = True, 0  # `start`: where the unfinished line began, from this block's start
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(csv_fast.BLOCK_BYTES), b""):
             data = np.frombuffer(block, dtype=np.uint8)
             ends = np.flatnonzero(data == 10)
+            bounds = np.concatenate(([start - 1], ends, [len(data)]))
+            if np.diff(bounds).max() > csv_fast.FIELD_LIMIT:
+                raise _LongLine
+            start = (int(ends[-1]) + 1 if len(ends) else start) - len(data)
             counts = np.bincount(
                 np.searchsorted(ends, np.flatnonzero(data == mark)), minlength=len(ends) + 1
             )
@@ -156,7 +164,10 @@ def diagnose_csv(path: Path) -> None:
         return
     if quoted or not _plain_lines(path):
         return
-    ragged = _first_ragged(path, delimiter, len(names))
+    try:
+        ragged = _first_ragged(path, delimiter, len(names))
+    except _LongLine:
+        return
     if ragged:  # the careful reader stops at the first one, unless it is a row of blank cells
         line, found = ragged
         if not _line(path, line).decode("utf-8").replace(delimiter, "").strip():

@@ -57,6 +57,7 @@ def test_it_names_the_problem_as_the_careful_reader(tmp_path, monkeypatch, data,
         "a,b,c\n1,2,x\n , ,\n3,,x\n" + ROWS,  # a row of blank cells is skipped
         "a,b,c\n1,2,x\r3,,x\n" + ROWS,  # a lone \r ends a line for csv
         "a,b,c\n" + ROWS + "  \n3,,x\n",  # a blank line of the wrong width is skipped
+        "a,b,c\n" + ROWS + "3,,x\n4,5," + "y" * 140_000 + "\n",  # csv's field limit comes first
     ],
 )
 def test_it_keeps_quiet_where_lines_are_not_rows(tmp_path, data):
