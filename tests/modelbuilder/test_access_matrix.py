@@ -30,6 +30,9 @@ def objects(alice, user, mb):
     return {"dataset": dataset["id"], "design": design["id"], "run": run["id"], "token": token.pk}
 
 
+IRIS_ROW = {"sepal_length_cm": 5.1, "sepal_width_cm": 3.5, "petal_length_cm": 1.4, "petal_width_cm": 0.2}
+
+
 def endpoints(ids, mb):
     """Owned: (method, url, body, owner status). Shared (any user): (method, url[, body])."""
     d, g, r, t = ids["dataset"], ids["design"], ids["run"], ids["token"]
@@ -43,6 +46,8 @@ def endpoints(ids, mb):
         ("get", f"/api/runs/{r}", None, 200),
         ("post", f"/api/runs/{r}/cancel", None, 200),
         ("get", f"/api/runs/{r}/model.h5", None, 200),
+        ("get", f"/api/runs/{r}/usage", None, 200),
+        ("post", f"/api/runs/{r}/predict", {"rows": [IRIS_ROW]}, 200),
         ("post", "/api/runs", {"design": g, "dataset": d, "config": {"epochs": 1}}, 201),
         ("delete", f"/api/tokens/{t}", None, 204),
         ("delete", f"/api/designs/{g}", None, 204),
