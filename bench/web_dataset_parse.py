@@ -7,6 +7,8 @@ a fresh process per reader, so that peak memory is that reader's alone:
 - `careful`: modelbuilder.datasets.csv_reader.read_csv (Python's csv, row by row; the old reader),
 - `fast`: modelbuilder.datasets.parsing.read_csv(keep_arrays=False), what the upload does now,
 - `fast+arrays` (with --keep): parsing.read_csv(), what the training worker does.
+Then the same file with one empty cell at 90 % of its length: the careful reader against
+parsing.read_csv (fast path declines, csv_diagnose names the cell); both must give the same error.
 CPU seconds count every thread; peak memory is the rise of the process's peak RSS over its RSS
 before the read, after a warm-up read of a tiny file (so pyarrow's C++ buffers count too).
 sha256 is timed as the upload computes it.
@@ -79,10 +81,15 @@ def child(reader: str, path: str) -> None:
     read(tiny)
     before = _rss_kb("VmRSS")
     start, cpu = time.perf_counter(), time.process_time()
-    _, schema = read(Path(path))
+    try:
+        _, schema = read(Path(path))
+        error = None
+    except parsing.DatasetInvalid as exc:
+        schema, error = None, [exc.message, exc.line, exc.column]
     wall, cpu = time.perf_counter() - start, time.process_time() - cpu
     peak = _rss_kb("VmHWM") - before
-    print(json.dumps({"wall": wall, "cpu": cpu, "peak_mb": peak / 1e3, "schema": schema}))
+    result = {"wall": wall, "cpu": cpu, "peak_mb": peak / 1e3, "schema": schema, "error": error}
+    print(json.dumps(result))
 
 
 def _run(reader: str, path: Path) -> dict:
@@ -94,6 +101,26 @@ def _run(reader: str, path: Path) -> dict:
         cwd=ROOT,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _spoil(path: Path) -> Path:
+    """A copy with the 4th cell of the line at 90 % of the file emptied."""
+    data = path.read_bytes()
+    start = data.index(b"\n", int(len(data) * 0.9)) + 1
+    end = data.index(b"\n", start)
+    cells = data[start:end].split(b",")
+    cells[3] = b""
+    bad = path.with_suffix(".bad.csv")
+    bad.write_bytes(data[:start] + b",".join(cells) + data[end:])
+    return bad
+
+
+def _line(reader: str, r: dict, size: float) -> str:
+    return (
+        f"  {reader:12} {r['wall']:6.2f} s wall {r['cpu']:6.2f} s CPU "
+        f"({size / r['cpu']:6.1f} MB/s)  peak +{r['peak_mb']:6.1f} MB "
+        f"({r['peak_mb'] / size:.2f}x the file)"
+    )
 
 
 def _same(a: dict, b: dict) -> bool:
@@ -135,11 +162,7 @@ def main() -> None:
         results = {reader: _run(reader, path) for reader in readers}
         for reader, r in results.items():
             assert r["schema"]["rows"] == rows
-            print(
-                f"  {reader:12} {r['wall']:6.2f} s wall {r['cpu']:6.2f} s CPU "
-                f"({size / r['cpu']:6.1f} MB/s)  peak +{r['peak_mb']:6.1f} MB "
-                f"({r['peak_mb'] / size:.2f}x the file)"
-            )
+            print(_line(reader, r, size))
         careful = results["careful"]
         for reader in readers[1:]:
             same = _same(results[reader]["schema"], careful["schema"])
@@ -147,7 +170,18 @@ def main() -> None:
                 f"  {reader} vs careful: {careful['cpu'] / results[reader]['cpu']:.1f}x less CPU, "
                 f"same schema: {same}"
             )
+        bad = _spoil(path)
         path.unlink()
+        print("  the same file with one empty cell at 90 %:")
+        spoiled = {reader: _run(reader, bad) for reader in ("careful", "fast")}
+        for reader, r in spoiled.items():
+            print(_line(reader, r, size))
+        careful, fast = spoiled["careful"], spoiled["fast"]
+        print(
+            f"  fast vs careful: {careful['cpu'] / fast['cpu']:.1f}x less CPU, "
+            f"same error: {fast['error'] == careful['error'] is not None} ({careful['error'][0]})"
+        )
+        bad.unlink()
 
 
 if __name__ == "__main__":
