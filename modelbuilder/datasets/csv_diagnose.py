@@ -107,13 +107,16 @@ class _Facts:
         # Stripped labels, numbers among text included; past MAX_LABELS + 1 the careful reader
         # only says "more than 1000", so we stop there too.
         self.labels: set[str] = set()
+        self.textual = False  # the last batch was mostly text: don't try it as numbers first
 
     def add(self, column: pa.Array, first_line: int) -> np.ndarray:
         """Add a batch; returns its per-row "blank cell" mask."""
+        floats = None
         try:  # most batches are all numbers: nothing to find in them but non-finite values
-            floats = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
+            if not self.textual:
+                floats = pc.cast(column, pa.float64()).to_numpy(zero_copy_only=False)
         except pa.ArrowInvalid:
-            floats = None
+            pass
         if floats is not None:
             self._numbers(floats, column, first_line)
             return np.zeros(len(floats), dtype=bool)
@@ -121,6 +124,7 @@ class _Facts:
         classes, stripped = _classify(encoded.dictionary.to_pylist())
         codes = encoded.indices.to_numpy(zero_copy_only=False)
         cells = classes[codes]
+        self.textual = 2 * int(np.count_nonzero(cells == TEXT)) > len(cells)
         scan = self.scan
         scan.numeric += int(np.count_nonzero(cells <= NONFINITE))
         for kind in (EMPTY, TEXT, NONFINITE):
