@@ -208,6 +208,8 @@ class _Numeric:
         self.mean += delta * n / total
         self.m2 += m2 + delta * delta * self.count * n / total
         self.count = total
+        if not (np.isfinite(self.mean) and np.isfinite(self.m2)):  # sums past 1e308: NumPy's own
+            raise Declined  # whole-column mean says inf where our merge says nan; let it answer
         self.low, self.high = (
             min(self.low, float(values.min())),
             max(self.high, float(values.max())),

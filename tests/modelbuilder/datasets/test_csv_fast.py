@@ -71,6 +71,7 @@ def _corpus():
         "nan": ("a,b\n1,2\n3,nan\n", False),
         "inf": ("a,b\n1,inf\n3,4\n", False),
         "huge": ("a,b\n1,1e400\n3,4\n", False),
+        "sums past 1e308": ("a,b\n" + "1.5e308,2\n" * 3, False),
         "underscore": ("a,b\n1,1_000\n3,4\n", False),
         "arabic digits": ("a,b\n1,\u0661\n3,4\n", False),
         "text in numbers": ("a,b\n1,2\n3,x\n5,6\n", False),
