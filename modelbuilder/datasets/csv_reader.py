@@ -15,7 +15,13 @@ from pathlib import Path
 
 import numpy as np
 
-from modelbuilder.datasets.tables import PREVIEW_ROWS, DatasetInvalid, Table, categorical_limit
+from modelbuilder.datasets.tables import (
+    PREVIEW_ROWS,
+    DatasetInvalid,
+    Table,
+    categorical_limit,
+    mean_std,
+)
 
 DELIMITERS = [",", ";", "\t"]
 
@@ -210,14 +216,15 @@ def too_many(name: str, distinct: int, rows: int, first_line: int) -> None:
 
 def _numeric_info(name: str, array: np.ndarray) -> dict:
     integer = bool(np.all(array == np.round(array)))
+    mean, std = mean_std(array)
     info = {
         "name": name,
         "kind": "numeric",
         "dtype": "int" if integer else "float",
         "min": float(array.min()),
         "max": float(array.max()),
-        "mean": float(array.mean()),
-        "std": float(array.std()),
+        "mean": mean,
+        "std": std,
     }
     distinct, counts = np.unique(array, return_counts=True)
     if integer and len(distinct) <= 20:

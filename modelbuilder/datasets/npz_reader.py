@@ -5,17 +5,13 @@ from pathlib import Path
 
 import numpy as np
 
-from modelbuilder.datasets.tables import DatasetInvalid, Table
+from modelbuilder.datasets.tables import DatasetInvalid, Table, mean_std
 
 
 def _stats(array: np.ndarray) -> dict:
     a = array.astype(np.float64, copy=False)
-    return {
-        "min": float(a.min()),
-        "max": float(a.max()),
-        "mean": float(a.mean()),
-        "std": float(a.std()),
-    }
+    mean, std = mean_std(a)
+    return {"min": float(a.min()), "max": float(a.max()), "mean": mean, "std": std}
 
 
 def _check_array(name: str, array: np.ndarray, *, labels_ok: bool) -> None:

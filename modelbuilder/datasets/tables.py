@@ -35,3 +35,17 @@ class Table:
 def categorical_limit(rows: int) -> int:
     """A text column is categorical when it has at most this many distinct values."""
     return min(1000, max(20, rows // 2))
+
+
+def mean_std(array: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation that stay finite for any finite column: values near 1e308 overflow
+    the plain sums (inf would then reach the schema JSON, which PostgreSQL refuses), so such a column
+    is summed scaled by its largest magnitude."""
+    a = np.asarray(array, dtype=np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected below
+        mean, std = float(a.mean()), float(a.std())
+    if np.isfinite(mean) and np.isfinite(std):
+        return mean, std
+    scale = float(np.max(np.abs(a)))
+    scaled = a / scale
+    return float(scaled.mean()) * scale, float(scaled.std()) * scale

@@ -35,6 +35,25 @@ def test_it_uploads_iris_with_schema_and_hash(alice, mb):
     assert Path(stored.file.path).read_bytes() == data.encode()
 
 
+def test_values_near_the_float_limit_give_finite_statistics(alice, mb):
+    """Sums of values near 1e308 overflow; the stored schema must still be finite JSON (PostgreSQL
+    refuses Infinity) and right."""
+    rows = ["big,label"] + [
+        f"{v},{c}"
+        for v, c in [("1.5e308", "x"), ("1.5e308", "y"), ("-1.5e308", "x"), ("1.5e308", "y")]
+    ]
+    response = mb.upload(alice, mb.csv_upload("\n".join(rows) + "\n", "big.csv"))
+    assert response.status_code == 201, response.content
+    big = response.json()["columns"][0]
+    assert big["mean"] == pytest.approx(0.75e308) and big["std"] == pytest.approx(
+        np.sqrt(0.75) * 1.5e308
+    )
+    x = np.array([[1.7e308, -1.7e308], [1.7e308, 1.7e308]])
+    response = mb.upload(alice, mb.npz_upload(x=x, y=np.array([0, 1])), "big npz")
+    assert response.status_code == 201, response.content
+    assert Dataset.objects.get(pk=response.json()["id"]).schema
+
+
 def test_the_name_defaults_to_the_file_name(alice, mb):
     assert mb.upload(alice, mb.csv_upload(SMALL, "my data.csv")).json()["name"] == "my data"
 
