@@ -6,7 +6,7 @@ import pytest
 @pytest.fixture
 def gpu():
     """The engine on the GPU for one test (cupy is yielded), back on the CPU after; skipped without cupy or a
-    CUDA device. Test modules that still define their own ``gpu`` fixture override this one."""
+    CUDA device."""
     cupy = pytest.importorskip("cupy")
     from engine import backend
 

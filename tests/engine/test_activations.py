@@ -146,19 +146,6 @@ def test_serialize_rejects_unregistered():
         activations.serialize(lambda t: t)
 
 
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("name", sorted(activations.ACTIVATIONS.names()))
 def test_gpu_matches_cpu(gpu, name):

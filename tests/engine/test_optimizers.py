@@ -464,19 +464,6 @@ def test_engine_threads_respects_numba_set_num_threads(monkeypatch):
     assert backend.engine_threads() == 3
 
 
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
 @pytest.mark.gpu
 @pytest.mark.parametrize("name", ["sgd", "adam", "rmsprop", "nadam"])
 def test_gpu_flat_step_matches_cpu(gpu, name):

@@ -10,20 +10,6 @@ from engine.ops.normalization import batch_norm_infer, batch_norm_train, layer_n
 from engine.ops.pooling import avg_pool2d, global_max_pool, max_pool2d
 from engine.ops.recurrent import gru, lstm, simple_rnn
 
-
-@pytest.fixture
-def gpu():
-    cupy = pytest.importorskip("cupy")
-    from engine import backend
-
-    try:
-        backend.set_device("gpu")
-    except RuntimeError:
-        pytest.skip("no CUDA device")
-    yield cupy
-    backend.set_device("cpu")
-
-
 R = np.random.default_rng(0)
 
 
