@@ -3,14 +3,18 @@
 snapshot, then trial and status events. A hopeless trial is pruned by the median rule in the
 worker, right after it stored an epoch. Only the owner (or staff) may open the socket."""
 
+import asyncio
 import re
 import time
 
 import pytest
-from asgiref.sync import sync_to_async
+from asgiref.sync import async_to_sync, sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from modelbuilder.asgi import application
+from modelbuilder.sweeps import selectors
+from modelbuilder.sweeps.events import sweep_group
 from modelbuilder.sweeps.models import Sweep
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
@@ -173,5 +177,61 @@ async def test_only_the_owner_or_staff_may_open_the_socket(
     socket, connected = await connect(sweep_id, client=staff)
     assert connected
     assert (await socket.receive_json_from(timeout=10))["type"] == "snapshot"
+    await socket.disconnect()
+    await sync_to_async(alice.post)(f"/api/sweeps/{sweep_id}/cancel")
+
+
+async def test_the_handshake_does_not_wait_for_the_group_join(alice, sweep_body, monkeypatch):
+    """Accepted right after the access check: a slow group join (Redis busy under a burst of
+    viewers) delays the snapshot, not the handshake, and nothing is sent before the snapshot."""
+    response = await sync_to_async(alice.post)(
+        "/api/sweeps", sweep_body(), content_type="application/json"
+    )
+    sweep_id = response.json()["id"]
+    layer = get_channel_layer()
+    join, release = layer.group_add, asyncio.Event()
+
+    async def held_join(group, channel):
+        await release.wait()
+        await join(group, channel)
+
+    monkeypatch.setattr(layer, "group_add", held_join)
+    socket = WebsocketCommunicator(
+        application, f"/ws/sweeps/{sweep_id}/", headers=headers_for(client=alice)
+    )
+    connected, _ = await socket.connect(timeout=3)  # joining first would never get here
+    assert connected
+    assert await socket.receive_nothing(timeout=0.3)  # no snapshot while the join is held
+    release.set()
+    assert (await socket.receive_json_from(timeout=10))["type"] == "snapshot"
+    await socket.disconnect()
+    await sync_to_async(alice.post)(f"/api/sweeps/{sweep_id}/cancel")
+
+
+async def test_an_event_sent_while_the_snapshot_is_read_follows_it(alice, sweep_body, monkeypatch):
+    """The group is joined before the snapshot is read: a trial event broadcast in between (a trial
+    the snapshot does not hold yet) is delivered, right after the snapshot."""
+    response = await sync_to_async(alice.post)(
+        "/api/sweeps", sweep_body(), content_type="application/json"
+    )
+    sweep_id = response.json()["id"]
+    read = selectors.sweep_snapshot
+    trial = {"number": 99, "status": "running", "params": {"units@d1": 8}}
+
+    def snapshot_with_an_event_before(*, sweep_id):
+        layer = get_channel_layer()
+        event = {"type": "trial", "trial": trial}
+        async_to_sync(layer.group_send)(
+            sweep_group(sweep_id), {"type": "sweep.event", "event": event}
+        )
+        return read(sweep_id=sweep_id)
+
+    monkeypatch.setattr(selectors, "sweep_snapshot", snapshot_with_an_event_before)
+    socket, connected = await connect(sweep_id, client=alice)
+    assert connected
+    snapshot = await socket.receive_json_from(timeout=10)
+    assert snapshot["type"] == "snapshot" and snapshot["sweep"]["status"] == "running"
+    assert 99 not in {t["number"] for t in snapshot["trials"]}
+    assert await socket.receive_json_from(timeout=10) == {"type": "trial", "trial": trial}
     await socket.disconnect()
     await sync_to_async(alice.post)(f"/api/sweeps/{sweep_id}/cancel")
