@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from modelbuilder.core.embedded_redis import die_with_parent
+from scripts.launcher import DAPHNE_OPTIONS  # the web server's options, as `make run` starts it
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("MODELBUILDER_CHROMIUM", "/usr/bin/chromium")
@@ -62,7 +63,8 @@ def live_server_url(subprocess_env, celery_worker_proc, frontend_dist):
     daphne = Path(sys.executable).parent / "daphne"
     with open(log_path, "wb") as log:
         proc = subprocess.Popen(
-            [str(daphne), "-b", "127.0.0.1", "-p", str(port), "modelbuilder.asgi:application"],
+            [str(daphne), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS,
+             "modelbuilder.asgi:application"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=die_with_parent,
         )  # fmt: skip
