@@ -1,28 +1,10 @@
 import { useEffect, useReducer, useState } from "react";
-import { ApiError, wsUrl } from "../api/client";
+import { wsUrl } from "../api/client";
 import { runsApi } from "../api/resources";
-import type { Run } from "../api/types";
+import { checkOverHttp } from "../lib/checkOverHttp";
 import { ReconnectingSocket, type SocketState } from "../lib/socket";
+import { SILENCE_MS, StreamWatch } from "../lib/streamWatch";
 import { initialView, isTerminal, reduce, type RunMessage, type RunView } from "./runState";
-
-import { SILENCE_MS, StreamWatch } from "./streamWatch";
-
-export type HttpCheck = { refused: true } | { refused: false; run: Run | null };
-
-/**
- * Why the stream cannot be opened, asked over HTTP: the server refuses a websocket it cannot
- * serve for two reasons it cannot tell the browser apart (both close the handshake): the run is
- * not visible (signed out, not yours, gone: refused, stop), or the server cannot subscribe (its
- * Redis restarting: keep trying; the run, read from the database, shows meanwhile).
- */
-export async function checkOverHttp(get: () => Promise<Run>): Promise<HttpCheck> {
-  try {
-    return { refused: false, run: await get() };
-  } catch (err) {
-    if (err instanceof ApiError && (err.needsLogin || err.status === 404)) return { refused: true };
-    return { refused: false, run: null }; // the server itself is unreachable: keep trying
-  }
-}
 
 /**
  * Live state of a run: the websocket's snapshot, then its events. Reconnects with backoff after a
@@ -54,10 +36,10 @@ export function useRunStream(id: string): { view: RunView; socket: SocketState; 
           sock.close();
           return;
         }
-        if (!result.run) return;
+        if (!result.value) return;
         watch.refreshed(Date.now());
-        dispatch({ type: "refetched", run: result.run });
-        if (isTerminal(result.run.status)) {
+        dispatch({ type: "refetched", run: result.value });
+        if (isTerminal(result.value.status)) {
           ended = true; // the stored truth has every epoch: nothing more to stream
           sock.close();
           setSocket("closed");

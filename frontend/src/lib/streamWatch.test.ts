@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FAILURES_BEFORE_CHECK, SILENCE_MS, StreamWatch } from "./streamWatch";
 
-describe("StreamWatch: when the run page reads the run over HTTP", () => {
+describe("StreamWatch: when a live page reads its object over HTTP", () => {
   it("asks from the 4th connection in a row that delivered nothing, and at every later one", () => {
     const watch = new StreamWatch(0);
     const asks = Array.from({ length: FAILURES_BEFORE_CHECK + 2 }, () => watch.closed());
