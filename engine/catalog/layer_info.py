@@ -85,7 +85,8 @@ LAYER_INFO: dict[str, tuple] = {
                    {"cropping": {"default": 0, "min": 0, "help": "Rows/columns cropped from each side: one number, "
                                                                   "or (rows, columns)."}}),
     "UpSampling1D": ("reshaping", "Repeats each time step `size` times.", ["size"], {}),
-    "UpSampling2D": ("reshaping", "Repeats rows and columns `size` times.", ["size"], {}),
+    "UpSampling2D": ("reshaping", "Upsamples rows and columns by `size` (nearest: repeats; bilinear: blends).",
+                     ["size", "interpolation"], {}),
     "SpatialDropout1D": ("regularization", "Drops whole feature channels of sequences.", ["rate"], {}),
     "SpatialDropout2D": ("regularization", "Drops whole feature maps of images.", ["rate"], {}),
     "Normalization": ("normalization", "Standardises inputs: (x - mean) / sqrt(variance), per feature of `axis`. "

@@ -100,7 +100,8 @@ PARAM_INFO: dict[str, dict] = {
     "dims": _p("int_or_tuple", "New order of the axes, starting at 1 (the batch axis stays first)."),
     "n": _p("int", "Number of repetitions.", min=1),
     "size": _p("int_or_tuple", "Upsampling factor per axis.", min=1),
-    "interpolation": _p("choice", "Interpolation used to upsample.", choices=["nearest"]),
+    "interpolation": _p("choice", "Interpolation used to upsample: 'nearest' repeats pixels, 'bilinear' blends "
+                        "the nearest 2x2 pixels (half-pixel centres, as Keras).", choices=["nearest", "bilinear"]),
     "cropping": _p("int_or_tuple", "Steps / rows / columns cropped from each side.", min=0),
     "negative_slope": _p("float", "Slope for x < 0.", min=0.0),
     "alpha": _p("float", "Slope / scale for x < 0.", min=0.0),

@@ -1,5 +1,5 @@
-"""Reshaping layers (Keras 3): ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D (nearest), RepeatVector,
-Permute. (Flatten and Reshape live in engine.layers.core.)"""
+"""Reshaping layers (Keras 3): ZeroPadding1D/2D, Cropping1D/2D, UpSampling1D/2D (nearest; 2D also bilinear),
+RepeatVector, Permute. (Flatten and Reshape live in engine.layers.core.)"""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from engine.layers import _common as C
 from engine.layers.base import Layer, register
 from engine.layers.conv import _shape_back, _shape_last, _to_first, _to_last
 from engine.ops.math import GetItem, Transpose
+from engine.ops.resize import resize_bilinear
 
 
 class Pad(Function):
@@ -168,17 +169,20 @@ class UpSampling1D(_Spatial):
 
 @register
 class UpSampling2D(_Spatial):
-    """Nearest-neighbour upsampling (each pixel repeated size[0] x size[1] times)."""
+    """Nearest-neighbour upsampling (each pixel repeated size[0] x size[1] times) or bilinear (Keras'
+    ``ops.image.resize`` with half-pixel centres)."""
 
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(data_format, **kwargs)
         self.size = C.int_tuple(size, 2, "size")
-        self.interpolation = C.check_choice(interpolation, "interpolation", ("nearest",))
+        self.interpolation = C.check_choice(interpolation, "interpolation", ("nearest", "bilinear"))
 
     def _length(self, i, n):
         return None if n is None else n * self.size[i]
 
     def _apply(self, x):
+        if self.interpolation == "bilinear":
+            return resize_bilinear(x, (x.shape[1] * self.size[0], x.shape[2] * self.size[1]))
         if self.size[0] > 1:
             x = Repeat.apply(x, repeats=self.size[0], axis=1)
         if self.size[1] > 1:

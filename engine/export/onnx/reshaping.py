@@ -53,6 +53,10 @@ def _upsampling(b, layer, xs, shapes):
     scales = [1.0] * rank
     for axis, k in zip(_spatial_axes(cfg, rank), size, strict=True):
         scales[axis] = float(k)
+    if cfg.get("interpolation", "nearest") == "bilinear":
+        # Keras' bilinear uses half-pixel centres; ONNX "linear" interpolates every spatial axis (scale 1 on N/C).
+        return b.op("Resize", [xs[0], "", b.const("scales", scales)], layer.name, mode="linear",
+                    coordinate_transformation_mode="half_pixel")
     return b.op("Resize", [xs[0], "", b.const("scales", scales)], layer.name, mode="nearest",
                 coordinate_transformation_mode="asymmetric", nearest_mode="floor")
 

@@ -69,6 +69,7 @@ MODELS = {
                                    L.Conv2DTranspose(2, 3, strides=2, padding="same"),
                                    L.Conv2DTranspose(2, 2, strides=1, activation="tanh"),
                                    L.Cropping2D(((1, 2), (0, 1))), L.UpSampling2D((2, 1)),
+                                   L.UpSampling2D((1, 3), interpolation="bilinear"),
                                    L.AveragePooling2D(3, padding="same"), L.Flatten(), L.Dense(2)),
                       [(3, 6, 6, 2)], "float"),
     "sequence_wrappers": (lambda: _seq((5, 3), L.ZeroPadding1D(1), L.Cropping1D((0, 1)), L.UpSampling1D(2),

@@ -51,6 +51,51 @@ def test_reshaping_errors():
         RepeatVector(2).compute_output_shape((None, 3, 4))
     with pytest.raises(ValueError, match="interpolation"):
         UpSampling2D(interpolation="cubic")
+    with pytest.raises(ValueError, match="'nearest', 'bilinear'"):
+        UpSampling2D(interpolation="area")
     with pytest.raises(ValueError, match="padding"):
         ZeroPadding2D((1, 2, 3))
     assert ZeroPadding2D(2).compute_output_shape((None, None, 3, 1)) == (None, None, 7, 1)
+
+
+def _bilinear_axis(a, axis, factor):
+    """Half-pixel-centre linear interpolation along one axis, written out per output index."""
+    n = a.shape[axis]
+    slices = []
+    for o in range(n * factor):
+        p = min(max((o + 0.5) / factor - 0.5, 0.0), n - 1)
+        lo = int(np.floor(p))
+        hi, f = min(lo + 1, n - 1), p - lo
+        slices.append(np.take(a, lo, axis=axis) * (1 - f) + np.take(a, hi, axis=axis) * f)
+    return np.stack(slices, axis=axis)
+
+
+@pytest.mark.parametrize("size,data_format", [((2, 3), None), ((3, 1), None), (2, "channels_first")])
+def test_upsampling2d_bilinear(size, data_format):
+    def make(**k):
+        return UpSampling2D(size, data_format=data_format, interpolation="bilinear", **k)
+
+    layer = make(dtype="float64")
+    sh, sw = layer.size
+    x = X4 if data_format is None else X4.transpose(0, 3, 1, 2)
+    ref = _bilinear_axis(_bilinear_axis(X4, 1, sh), 2, sw)
+    if data_format is not None:
+        ref = ref.transpose(0, 3, 1, 2)
+    np.testing.assert_allclose(layer(Tensor(x)).data, ref, atol=1e-12)
+    check_output_shape(make(), x.astype(np.float32))
+    check_config_round_trip(make())
+    assert make().get_config()["interpolation"] == "bilinear"
+    check_layer_grads(make(dtype="float64"), x[:1, :3, :3])
+
+
+def test_upsampling2d_bilinear_in_a_graph():
+    from engine.graph import validate  # noqa: PLC0415 - only this test needs the graph package
+
+    g = {"nodes": [{"id": "in", "layer": "Input", "params": {"shape": [4, 5, 3]}},
+                   {"id": "up", "layer": "UpSampling2D", "params": {"size": [2, 3], "interpolation": "bilinear"}},
+                   {"id": "out", "layer": "Conv2D", "params": {"filters": 2, "kernel_size": 3}}],
+         "edges": [{"source": "in", "target": "up"}, {"source": "up", "target": "out"}]}
+    r = validate(g)
+    assert r["ok"], r["errors"]
+    assert r["shapes"]["up"] == [None, 8, 15, 3]
+    assert r["shapes"]["out"] == [None, 6, 13, 2]
