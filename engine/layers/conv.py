@@ -1,7 +1,8 @@
-"""Convolution layers (Keras 3): Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D.
+"""Convolution layers (Keras 3): Conv1D, Conv2D, Conv2DTranspose, Conv1DTranspose, DepthwiseConv2D,
+SeparableConv2D.
 
-Kernels in Keras' layouts (FORMAT.md §8): Conv1D (k, in // groups, filters), Conv2D HWIO
-(kh, kw, in // groups, filters), Conv2DTranspose (kh, kw, filters, in), DepthwiseConv2D
+Kernels in Keras' layouts (FORMAT.md §8): Conv1D (k, in // groups, filters), Conv1DTranspose (k, filters, in),
+Conv2D HWIO (kh, kw, in // groups, filters), Conv2DTranspose (kh, kw, filters, in), DepthwiseConv2D
 (kh, kw, in, depth_multiplier), SeparableConv2D depthwise (kh, kw, in, m) + pointwise (1, 1, in * m, filters).
 ``data_format="channels_first"`` is accepted (transposed to channels_last around the op).
 """
@@ -175,7 +176,7 @@ class Conv2DTranspose(_BaseConv):
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
         self.output_padding = None if output_padding is None else \
-            C.int_tuple(output_padding, 2, "output_padding", allow_zero=True)
+            C.int_tuple(output_padding, self.rank, "output_padding", allow_zero=True)
         if self.output_padding is not None:
             for p, s in zip(self.output_padding, self.strides):
                 if p >= s:
@@ -201,6 +202,27 @@ class Conv2DTranspose(_BaseConv):
         config.pop("groups")
         config["output_padding"] = self.output_padding
         return config
+
+
+@register
+class Conv1DTranspose(Conv2DTranspose):
+    """Transposed 1-D convolution over (batch, steps, channels); kernel (k, filters, in_channels)."""
+
+    rank = 1
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None, data_format=None,
+                 dilation_rate=1, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, output_padding, data_format, dilation_rate,
+                         activation, use_bias, kernel_initializer, bias_initializer, kernel_regularizer,
+                         bias_regularizer, activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+
+    def call(self, inputs):
+        x = _to_last(inputs, self.data_format)
+        out = K.conv1d_transpose(x, self.kernel, self.bias, strides=self.strides[0], padding=self.padding,
+                                 output_padding=self.output_padding, dilation_rate=self.dilation_rate[0])
+        return self._finish(out)
 
 
 @register

@@ -425,6 +425,22 @@ def conv2d_transpose(x, w, b=None, strides=1, padding="valid", output_padding=No
     return Conv2DTranspose.apply(*args, strides=strides, out_size=(oh, ow), crop=crop, dilation=dilation)
 
 
+def conv1d_transpose(x, w, b=None, strides=1, padding="valid", output_padding=None, dilation_rate=1) -> Tensor:
+    """x (N, L, C), w (k, F, C) → (N, OL, F): the 2-D transposed conv on a (N, 1, L, C) view with a (1, k)
+    kernel, exact because a height-1 kernel over height 1 adds no rows and crops none."""
+    from engine.ops.math import Reshape  # noqa: PLC0415
+
+    s = strides if isinstance(strides, int) else strides[0]
+    d = dilation_rate if isinstance(dilation_rate, int) else dilation_rate[0]
+    op = output_padding if output_padding is None or isinstance(output_padding, int) else output_padding[0]
+    n, length, c = x.shape
+    x4 = Reshape.apply(x, shape=(n, 1, length, c))
+    w4 = Reshape.apply(w, shape=(1, *w.shape))
+    out = conv2d_transpose(x4, w4, b, strides=(1, s), padding=padding,
+                           output_padding=None if op is None else (0, op), dilation_rate=(1, d))
+    return Reshape.apply(out, shape=(n, out.shape[2], out.shape[3]))
+
+
 def depthwise_conv2d(x, w, b=None, strides=1, padding="valid", dilation_rate=1) -> Tensor:
     """w (kh, kw, C, multiplier) → (N, OH, OW, C * multiplier), channel c * multiplier + m (as TF)."""
     from engine.ops.math import Reshape  # noqa: PLC0415

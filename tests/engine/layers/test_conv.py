@@ -3,8 +3,15 @@ import pytest
 from threadpoolctl import threadpool_limits
 
 from engine.autograd import Tensor
-from engine.layers.conv import Conv1D, Conv2D, Conv2DTranspose, DepthwiseConv2D, SeparableConv2D
-from engine.ops.conv import conv2d, depthwise_conv2d
+from engine.layers.conv import (
+    Conv1D,
+    Conv1DTranspose,
+    Conv2D,
+    Conv2DTranspose,
+    DepthwiseConv2D,
+    SeparableConv2D,
+)
+from engine.ops.conv import conv2d, conv2d_transpose, depthwise_conv2d
 
 from .checks import check_config_round_trip, check_layer_grads, check_output_shape
 
@@ -20,6 +27,8 @@ RNG = np.random.default_rng(0)
     (lambda: Conv1D(3, 2, strides=2, padding="same", activation="tanh"), (2, 7, 2)),
     (lambda: Conv2DTranspose(3, 3, strides=2, padding="same"), (2, 3, 4, 2)),
     (lambda: Conv2DTranspose(2, (2, 3), strides=(2, 1), output_padding=(1, 0)), (1, 3, 3, 2)),
+    (lambda: Conv1DTranspose(3, 4, strides=2, padding="same", output_padding=1, activation="relu"), (2, 4, 2)),
+    (lambda: Conv1DTranspose(2, 3, dilation_rate=2, data_format="channels_first"), (1, 2, 5)),
     (lambda: DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (2, 4, 4, 3)),
     (lambda: SeparableConv2D(4, 2, strides=2, depth_multiplier=2, activation="relu"), (2, 5, 5, 2)),
 ])
@@ -65,6 +74,13 @@ def test_depthwise_and_separable_weights():
     t = Conv2DTranspose(6, 3)
     t(x)
     assert [w.shape for w in t.weights] == [(3, 3, 6, 3), (6,)]  # (kh, kw, filters, in)
+    t1 = Conv1DTranspose(5, 2)
+    x1 = Tensor(RNG.standard_normal((2, 4, 3)).astype(np.float32))
+    out1 = t1(x1)
+    assert [(w.name, w.shape) for w in t1.weights] == [("kernel", (2, 5, 3)), ("bias", (5,))]  # (k, filters, in)
+    # the 1-D layer equals the 2-D one on a height-1 view with the same kernel
+    np.testing.assert_allclose(out1.data, conv2d_transpose(Tensor(x1.data[:, None]), Tensor(t1.kernel.data[None]),
+                                                           t1.bias).data[:, 0], atol=1e-6)
 
 
 @pytest.mark.parametrize("make,shape,message", [
@@ -72,6 +88,7 @@ def test_depthwise_and_separable_weights():
     (lambda: Conv2D(4, 3), (None, 8, 8), "expected ndim=4"),
     (lambda: Conv2D(4, 3, groups=2), (None, 8, 8, 3), "divisible by the number of groups"),
     (lambda: Conv1D(4, 3), (None, 8, 8, 1), "expected ndim=3"),
+    (lambda: Conv1DTranspose(4, 3), (None, 8, 8, 1), "expected ndim=3"),
 ])
 def test_shape_errors_in_keras_wording(make, shape, message):
     with pytest.raises(ValueError, match=message):
@@ -95,6 +112,8 @@ def test_compute_output_shape_allocates_nothing_and_handles_none():
     assert not layer.built and layer.weights == []
     assert Conv1D(2, 4, padding="causal").compute_output_shape((None, 10, 1)) == (None, 10, 2)
     assert Conv2DTranspose(2, 3, strides=2).compute_output_shape((None, 4, 5, 1)) == (None, 9, 11, 2)
+    assert Conv1DTranspose(2, 3, strides=2).compute_output_shape((None, 4, 1)) == (None, 9, 2)
+    assert Conv1DTranspose(2, 3, strides=2, padding="same").compute_output_shape((None, None, 1)) == (None, None, 2)
 
 
 def test_small_cnn_learns_sklearn_digits():
@@ -123,3 +142,18 @@ def test_small_cnn_learns_sklearn_digits():
         model.fit(x_train, y_train, epochs=3, batch_size=32, verbose=0)
     _, accuracy = model.evaluate(x_test, y_test, verbose=0)
     assert accuracy >= 0.97
+
+
+def test_conv1d_transpose_in_a_graph_and_its_errors():
+    from engine.graph import validate  # noqa: PLC0415 - only this test needs the graph package
+
+    g = {"nodes": [{"id": "in", "layer": "Input", "params": {"shape": [6, 2]}},
+                   {"id": "up", "layer": "Conv1DTranspose", "params": {"filters": 4, "kernel_size": 3, "strides": 2}},
+                   {"id": "out", "layer": "Dense", "params": {"units": 1}}],
+         "edges": [{"source": "in", "target": "up"}, {"source": "up", "target": "out"}]}
+    r = validate(g)
+    assert r["ok"], r["errors"]
+    assert r["shapes"]["up"] == [None, 13, 4]
+    assert r["params"]["up"] == 3 * 4 * 2 + 4
+    with pytest.raises(ValueError, match="greater than output padding"):
+        Conv1DTranspose(2, 3, strides=2, output_padding=2)

@@ -4,6 +4,7 @@ import pytest
 from engine.autograd import Tensor
 from engine.ops.conv import (
     conv1d,
+    conv1d_transpose,
     conv2d,
     conv2d_transpose,
     conv_output_length,
@@ -146,6 +147,37 @@ def test_conv2d_transpose(k, s, pad, opad):
     np.testing.assert_allclose(out.data, naive_conv2d_transpose(x, kern, s, (oh, ow), crop) + b, atol=1e-10)
     check_grad(lambda a, ww, bb: conv2d_transpose(a, ww, bb, strides=s, padding=pad, output_padding=opad),
                x, kern, b)
+
+
+def naive_conv1d_transpose(x, w, stride, dilation, out_len, crop):
+    """Each input step stamps its kernel taps (w (k, F, C)) at i * stride + t * dilation."""
+    n, length, _ = x.shape
+    k, f, _ = w.shape
+    big = np.zeros((n, (length - 1) * stride + (k - 1) * dilation + 1 + out_len, f))
+    for i in range(length):
+        for t in range(k):
+            big[:, i * stride + t * dilation] += x[:, i] @ w[t].T
+    return big[:, crop:crop + out_len]
+
+
+@pytest.mark.parametrize("k,s,pad,opad,d", [(3, 1, "valid", None, 1), (4, 2, "same", None, 1), (4, 2, "same", 1, 1),
+                                           (2, 3, "valid", 2, 1), (3, 1, "same", None, 2), (1, 2, "valid", None, 1)])
+def test_conv1d_transpose(k, s, pad, opad, d):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, 5, 2))
+    kern = rng.standard_normal((k, 3, 2))
+    b = rng.standard_normal(3)
+    out = conv1d_transpose(Tensor(x), Tensor(kern), Tensor(b), strides=s, padding=pad, output_padding=opad,
+                           dilation_rate=d)
+    ol = deconv_output_length(5, k, s, d, pad, opad)
+    assert out.shape == (2, ol, 3)
+    if pad == "same" and opad is None:
+        assert ol == 5 * s
+    eff = (k - 1) * d + 1
+    crop = max((5 - 1) * s + eff - ol, 0) // 2 if pad == "same" else 0
+    np.testing.assert_allclose(out.data, naive_conv1d_transpose(x, kern, s, d, ol, crop) + b, atol=1e-10)
+    check_grad(lambda a, ww, bb: conv1d_transpose(a, ww, bb, strides=s, padding=pad, output_padding=opad,
+                                                  dilation_rate=d), x, kern, b)
 
 
 def test_transpose_is_adjoint_of_conv():

@@ -67,6 +67,7 @@ CASES = {
                                    L.Flatten(), L.Dense(2)),
                       (3, 6, 6, 2), "float", "mean_squared_error", (3, 2)),
     "sequence_wrappers": (lambda: _seq((5, 3), L.ZeroPadding1D(1), L.Cropping1D((0, 1)), L.UpSampling1D(2),
+                                       L.Conv1DTranspose(3, 3, strides=2, padding="same", output_padding=1),
                                        L.Bidirectional(L.LSTM(3, return_sequences=True)),
                                        L.TimeDistributed(L.Dense(2)), L.Permute((2, 1)), L.GlobalMaxPooling1D(),
                                        L.RepeatVector(2), L.Bidirectional(L.GRU(2), merge_mode="sum"),
