@@ -50,6 +50,8 @@ LAYER_INFO: dict[str, tuple] = {
     "GlobalMaxPooling2D": ("pooling", "Maximum over all pixels: (batch, h, w, c) → (batch, c).", [], {}),
     "GlobalAveragePooling1D": ("pooling", "Average over all time steps: (batch, steps, f) → (batch, f).", [], {}),
     "GlobalAveragePooling2D": ("pooling", "Average over all pixels: (batch, h, w, c) → (batch, c).", [], {}),
+    "GlobalMaxPooling3D": ("pooling", "Maximum over all voxels: (batch, d, h, w, c) → (batch, c).", [], {}),
+    "GlobalAveragePooling3D": ("pooling", "Average over all voxels: (batch, d, h, w, c) → (batch, c).", [], {}),
     "BatchNormalization": ("normalization", "Normalizes each feature over the batch; moving statistics at "
                                             "inference.", ["momentum"], {}),
     "LayerNormalization": ("normalization", "Normalizes each sample over its features.", ["axis"],

@@ -1,9 +1,10 @@
-"""Convolution layers (Keras 3): Conv1D, Conv2D, Conv2DTranspose, Conv1DTranspose, DepthwiseConv2D,
+"""Convolution layers (Keras 3): Conv1D, Conv2D, Conv3D, Conv2DTranspose, Conv1DTranspose, DepthwiseConv2D,
 SeparableConv2D.
 
 Kernels in Keras' layouts (FORMAT.md §8): Conv1D (k, in // groups, filters), Conv1DTranspose (k, filters, in),
-Conv2D HWIO (kh, kw, in // groups, filters), Conv2DTranspose (kh, kw, filters, in), DepthwiseConv2D
-(kh, kw, in, depth_multiplier), SeparableConv2D depthwise (kh, kw, in, m) + pointwise (1, 1, in * m, filters).
+Conv2D HWIO (kh, kw, in // groups, filters), Conv3D (kd, kh, kw, in, filters), Conv2DTranspose
+(kh, kw, filters, in), DepthwiseConv2D (kh, kw, in, depth_multiplier), SeparableConv2D depthwise
+(kh, kw, in, m) + pointwise (1, 1, in * m, filters).
 ``data_format="channels_first"`` is accepted (transposed to channels_last around the op).
 """
 
@@ -13,6 +14,7 @@ from engine import activations
 from engine.layers import _common as C
 from engine.layers.base import Layer, register
 from engine.ops import conv as K
+from engine.ops import conv3d as K3
 
 
 def _to_last(x, fmt):
@@ -161,6 +163,31 @@ class Conv2D(_BaseConv):
         out = K.conv2d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding,
                        dilation_rate=self.dilation_rate, groups=self.groups, activation=act)
         return self._finish(out, act)
+
+
+@register
+class Conv3D(_BaseConv):
+    """3-D convolution over (batch, D, H, W, channels) with a (kd, kh, kw, in, filters) kernel."""
+
+    rank = 3
+
+    def __init__(self, filters, kernel_size, strides=(1, 1, 1), padding="valid", data_format=None,
+                 dilation_rate=(1, 1, 1), groups=1, activation=None, use_bias=True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", kernel_regularizer=None,
+                 bias_regularizer=None, activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
+                         use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
+                         activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
+        if self.groups != 1:
+            # engine.ops.conv3d has no grouped path yet; refuse rather than compute something else.
+            raise ValueError(f"Conv3D supports only groups=1 in this engine. Received: groups={self.groups}")
+
+    def call(self, inputs):
+        x = _to_last(inputs, self.data_format)
+        out = K3.conv3d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding,
+                        dilation_rate=self.dilation_rate)
+        return self._finish(out)
 
 
 @register

@@ -1,4 +1,4 @@
-"""Pooling layers (Keras 3): Max/AveragePooling1D/2D, GlobalAverage/GlobalMaxPooling1D/2D."""
+"""Pooling layers (Keras 3): Max/AveragePooling1D/2D/3D, GlobalAverage/GlobalMaxPooling1D/2D/3D."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from engine.autograd import Tensor
 from engine.layers import _common as C
 from engine.layers.base import Layer, register
 from engine.layers.conv import _shape_back, _shape_last, _to_first, _to_last
+from engine.ops import conv3d as P3
 from engine.ops import pooling as P
 
 
@@ -37,8 +38,8 @@ class _Pooling(Layer):
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
-        size = self.pool_size if self.rank == 2 else self.pool_size[0]
-        strides = self.strides if self.rank == 2 else self.strides[0]
+        size = self.pool_size if self.rank > 1 else self.pool_size[0]
+        strides = self.strides if self.rank > 1 else self.strides[0]
         return _to_first(type(self).op(x, size, strides, self.padding), self.data_format)
 
     def get_config(self):
@@ -77,6 +78,24 @@ class AveragePooling2D(_Pooling):
     op = staticmethod(P.avg_pool2d)
 
     def __init__(self, pool_size=(2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+@register(aliases=("MaxPool3D",))
+class MaxPooling3D(_Pooling):
+    rank = 3
+    op = staticmethod(P3.max_pool3d)
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
+        super().__init__(pool_size, strides, padding, data_format, **kwargs)
+
+
+@register(aliases=("AvgPool3D",))
+class AveragePooling3D(_Pooling):
+    rank = 3
+    op = staticmethod(P3.avg_pool3d)
+
+    def __init__(self, pool_size=(2, 2, 2), strides=None, padding="valid", data_format=None, **kwargs):
         super().__init__(pool_size, strides, padding, data_format, **kwargs)
 
 
@@ -150,5 +169,21 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
 @register(aliases=("GlobalMaxPool2D",))
 class GlobalMaxPooling2D(_GlobalPooling):
+    def _pool(self, x, mask):
+        return P.global_max_pool(x, keepdims=self.keepdims)
+
+
+@register(aliases=("GlobalAvgPool3D",))
+class GlobalAveragePooling3D(_GlobalPooling):
+    rank = 3
+
+    def _pool(self, x, mask):
+        return P.global_avg_pool(x, keepdims=self.keepdims)
+
+
+@register(aliases=("GlobalMaxPool3D",))
+class GlobalMaxPooling3D(_GlobalPooling):
+    rank = 3
+
     def _pool(self, x, mask):
         return P.global_max_pool(x, keepdims=self.keepdims)

@@ -8,6 +8,7 @@ from engine.layers.conv import (
     Conv1DTranspose,
     Conv2D,
     Conv2DTranspose,
+    Conv3D,
     DepthwiseConv2D,
     SeparableConv2D,
 )
@@ -29,6 +30,8 @@ RNG = np.random.default_rng(0)
     (lambda: Conv2DTranspose(2, (2, 3), strides=(2, 1), output_padding=(1, 0)), (1, 3, 3, 2)),
     (lambda: Conv1DTranspose(3, 4, strides=2, padding="same", output_padding=1, activation="relu"), (2, 4, 2)),
     (lambda: Conv1DTranspose(2, 3, dilation_rate=2, data_format="channels_first"), (1, 2, 5)),
+    (lambda: Conv3D(2, 2, activation="relu"), (1, 3, 3, 3, 2)),
+    (lambda: Conv3D(2, (2, 1, 2), strides=(2, 1, 1), padding="same", data_format="channels_first"), (1, 2, 3, 2, 3)),
     (lambda: DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (2, 4, 4, 3)),
     (lambda: SeparableConv2D(4, 2, strides=2, depth_multiplier=2, activation="relu"), (2, 5, 5, 2)),
 ])
@@ -157,3 +160,32 @@ def test_conv1d_transpose_in_a_graph_and_its_errors():
     assert r["params"]["up"] == 3 * 4 * 2 + 4
     with pytest.raises(ValueError, match="greater than output padding"):
         Conv1DTranspose(2, 3, strides=2, output_padding=2)
+
+
+def test_conv3d_layer_layout_shapes_and_graph():
+    from engine.graph import validate  # noqa: PLC0415 - only this test needs the graph package
+    from engine.ops.conv3d import conv3d  # noqa: PLC0415
+
+    layer = Conv3D(4, (3, 2, 2), strides=2, padding="same")
+    assert layer.compute_output_shape((None, 5, None, 4, 3)) == (None, 3, None, 2, 4) and not layer.weights
+    x = Tensor(RNG.standard_normal((2, 5, 4, 4, 3)).astype(np.float32))
+    out = layer(x)
+    assert [(w.name, w.shape) for w in layer.weights] == [("kernel", (3, 2, 2, 3, 4)), ("bias", (4,))]
+    np.testing.assert_allclose(out.data, conv3d(x, layer.kernel, layer.bias, strides=2, padding="same").data)
+    with pytest.raises(ValueError, match="groups=1"):
+        Conv3D(4, 3, groups=2)
+    with pytest.raises(ValueError, match="expected ndim=5"):
+        Conv3D(4, 3).compute_output_shape((None, 8, 8, 1))
+    g = {"nodes": [{"id": "in", "layer": "Input", "params": {"shape": [6, 6, 6, 1]}},
+                   {"id": "c", "layer": "Conv3D", "params": {"filters": 4, "kernel_size": 3}},
+                   {"id": "p", "layer": "MaxPooling3D", "params": {"pool_size": 2}},
+                   {"id": "a", "layer": "AveragePooling3D", "params": {"pool_size": 2, "padding": "same"}},
+                   {"id": "gp", "layer": "GlobalAveragePooling3D", "params": {}},
+                   {"id": "out", "layer": "Dense", "params": {"units": 2}}],
+         "edges": [{"source": s, "target": t} for s, t in (("in", "c"), ("c", "p"), ("p", "a"), ("a", "gp"),
+                                                            ("gp", "out"))]}
+    r = validate(g)
+    assert r["ok"], r["errors"]
+    assert r["shapes"]["c"] == [None, 4, 4, 4, 4] and r["shapes"]["p"] == [None, 2, 2, 2, 4]
+    assert r["shapes"]["a"] == [None, 1, 1, 1, 4] and r["shapes"]["gp"] == [None, 4]
+    assert r["params"]["c"] == 27 * 4 + 4

@@ -6,12 +6,16 @@ from engine.layers.base import LAYERS
 from engine.layers.pooling import (
     AveragePooling1D,
     AveragePooling2D,
+    AveragePooling3D,
     GlobalAveragePooling1D,
     GlobalAveragePooling2D,
+    GlobalAveragePooling3D,
     GlobalMaxPooling1D,
     GlobalMaxPooling2D,
+    GlobalMaxPooling3D,
     MaxPooling1D,
     MaxPooling2D,
+    MaxPooling3D,
 )
 
 from .checks import check_config_round_trip, check_layer_grads, check_output_shape
@@ -30,6 +34,11 @@ RNG = np.random.default_rng(0)
     (lambda: GlobalMaxPooling2D(keepdims=True), (2, 3, 4, 5)),
     (lambda: GlobalAveragePooling1D(), (2, 6, 3)),
     (lambda: GlobalMaxPooling1D(data_format="channels_first"), (2, 3, 6)),
+    (lambda: MaxPooling3D(), (1, 4, 4, 2, 2)),
+    (lambda: MaxPooling3D((3, 2, 2), strides=(2, 1, 2), padding="same"), (1, 4, 3, 3, 2)),
+    (lambda: AveragePooling3D(2, strides=1, padding="same", data_format="channels_first"), (1, 2, 3, 3, 2)),
+    (lambda: GlobalAveragePooling3D(), (2, 2, 3, 2, 2)),
+    (lambda: GlobalMaxPooling3D(keepdims=True, data_format="channels_first"), (2, 2, 2, 3, 2)),
 ])
 def test_pooling_layers(make, shape):
     x = RNG.standard_normal(shape)
@@ -63,3 +72,20 @@ def test_pool_shape_errors():
     with pytest.raises(ValueError, match="padding"):
         MaxPooling2D(padding="full")
     assert MaxPooling2D(2, padding="same").compute_output_shape((None, 5, None, 2)) == (None, 3, None, 2)
+
+
+def test_pooling3d_layers_match_the_op_and_infer_shapes():
+    from engine.ops.conv3d import avg_pool3d, max_pool3d  # noqa: PLC0415
+
+    x = RNG.standard_normal((2, 5, 4, 6, 3))
+    np.testing.assert_allclose(MaxPooling3D(2)(Tensor(x)).data, max_pool3d(Tensor(x), 2).data)
+    np.testing.assert_allclose(AveragePooling3D(3, 2, "same")(Tensor(x)).data,
+                               avg_pool3d(Tensor(x), 3, 2, "same").data)
+    assert MaxPooling3D(2).compute_output_shape((None, 5, None, 6, 3)) == (None, 2, None, 3, 3)
+    assert AveragePooling3D(3, 2, "same").compute_output_shape((None, 5, 4, 6, 3)) == (None, 3, 2, 3, 3)
+    assert GlobalMaxPooling3D().compute_output_shape((None, 5, 4, 6, 3)) == (None, 3)
+    np.testing.assert_allclose(GlobalAveragePooling3D()(Tensor(x)).data, x.mean(axis=(1, 2, 3)))
+    np.testing.assert_allclose(GlobalMaxPooling3D()(Tensor(x)).data, x.max(axis=(1, 2, 3)))
+    assert LAYERS.lookup("MaxPool3D") is MaxPooling3D and LAYERS.lookup("GlobalAvgPool3D") is GlobalAveragePooling3D
+    with pytest.raises(ValueError, match="expected ndim=5"):
+        MaxPooling3D().compute_output_shape((None, 4, 4, 3))
