@@ -44,6 +44,7 @@ EMITTERS = {
     "AveragePooling3D": _pool("AveragePool"),
     "GlobalAveragePooling1D": _global_pool("ReduceMean"), "GlobalAveragePooling2D": _global_pool("ReduceMean"),
     "GlobalMaxPooling1D": _global_pool("ReduceMax"), "GlobalMaxPooling2D": _global_pool("ReduceMax"),
+    "GlobalAveragePooling3D": _global_pool("ReduceMean"), "GlobalMaxPooling3D": _global_pool("ReduceMax"),
     "BatchNormalization": _batchnorm, "LayerNormalization": _layernorm,
     "Activation": _activation_layer, "ReLU": _relu_layer, "LeakyReLU": _leaky, "ELU": _elu, "Softmax": _softmax,
     "Dropout": _identity, "SpatialDropout1D": _identity, "SpatialDropout2D": _identity,

@@ -80,6 +80,15 @@ MODELS = {
                                        L.Bidirectional(L.SimpleRNN(2), merge_mode="ave"), L.Dense(1)),
                           [(4, 5, 3)], "float"),
     "dot": (lambda: _dot_model(), [(4, 5), (4, 5)], "float"),
+    "volumes_3d": (lambda: _seq((4, 6, 5, 2), L.Conv3D(3, (2, 3, 3), strides=(1, 2, 1), padding="same",
+                                                       activation="relu"),
+                                L.MaxPooling3D((2, 2, 2), padding="same"), L.AveragePooling3D((3, 2, 2), strides=1,
+                                                                                               padding="same"),
+                                L.Conv3D(2, 1), L.GlobalMaxPooling3D(keepdims=True), L.GlobalAveragePooling3D(),
+                                L.Dense(2)), [(3, 4, 6, 5, 2)], "float"),
+    "conv1d_transpose": (lambda: _seq((5, 3), L.Conv1DTranspose(4, 3, strides=2, padding="same"),
+                                      L.Conv1DTranspose(2, 2, dilation_rate=2, activation="tanh"), L.Flatten(),
+                                      L.Dense(1)), [(4, 5, 3)], "float"),
 }
 
 
