@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
 from tests.e2e.test_redis_restart import own_redis_stack  # noqa: F401 (a fixture)
 from tests.e2e.test_sweeps import make_csv
 
@@ -64,3 +64,10 @@ def test_an_ended_sweep_shows_while_redis_is_down(page, own_redis_stack, console
     assert stopped == opened, sockets  # the sweep ended: no more sockets
     redis.start()  # the teardown stops the worker and server cleanly
     console.assert_clean(expected=("WebSocket",))
+
+
+def test_a_sweep_that_cannot_be_shown_is_still_refused(page, base_url):  # noqa: F811
+    """The page asks HTTP why the socket fails (above); a sweep that is not there is refused."""
+    sign_up(page, base_url)
+    page.goto(base_url + "/sweeps/999999")
+    expect(page.get_by_text("This sweep cannot be shown")).to_be_visible(timeout=30_000)
