@@ -29,6 +29,7 @@ from modelbuilder.core.embedded_redis import (
     stop_process_group,
 )
 from modelbuilder.training.models import EpochMetric, Run
+from scripts.launcher import DAPHNE_OPTIONS  # the web server's options, as `make run` starts it
 from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
 from tests.e2e.test_training import make_csv
 
@@ -90,7 +91,7 @@ def own_redis_stack(subprocess_env, frontend_dist):
     daphne = Path(sys.executable).parent / "daphne"
     procs = []
     try:
-        procs.append(_spawn([str(daphne), "-b", "127.0.0.1", "-p", str(port),
+        procs.append(_spawn([str(daphne), "-b", "127.0.0.1", "-p", str(port), *DAPHNE_OPTIONS,
                              "modelbuilder.asgi:application"], env, logs["daphne"]))  # fmt: skip
         procs.append(_spawn([sys.executable, "-m", "celery", "-A", "modelbuilder", "worker",
                              "--pool=solo", "-Q", "cpu,celery", "-n", f"redis-restart-{port}@%h",
