@@ -2,7 +2,7 @@
 SeparableConv2D.
 
 Kernels in Keras' layouts (FORMAT.md §8): Conv1D (k, in // groups, filters), Conv1DTranspose (k, filters, in),
-Conv2D HWIO (kh, kw, in // groups, filters), Conv3D (kd, kh, kw, in, filters), Conv2DTranspose
+Conv2D HWIO (kh, kw, in // groups, filters), Conv3D (kd, kh, kw, in // groups, filters), Conv2DTranspose
 (kh, kw, filters, in), DepthwiseConv2D (kh, kw, in, depth_multiplier), SeparableConv2D depthwise
 (kh, kw, in, m) + pointwise (1, 1, in * m, filters).
 ``data_format="channels_first"`` is accepted (transposed to channels_last around the op).
@@ -167,7 +167,7 @@ class Conv2D(_BaseConv):
 
 @register
 class Conv3D(_BaseConv):
-    """3-D convolution over (batch, D, H, W, channels) with a (kd, kh, kw, in, filters) kernel."""
+    """3-D convolution over (batch, D, H, W, channels) with a (kd, kh, kw, in // groups, filters) kernel."""
 
     rank = 3
 
@@ -179,14 +179,11 @@ class Conv3D(_BaseConv):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate, groups, activation,
                          use_bias, kernel_initializer, bias_initializer, kernel_regularizer, bias_regularizer,
                          activity_regularizer, kernel_constraint, bias_constraint, **kwargs)
-        if self.groups != 1:
-            # engine.ops.conv3d has no grouped path yet; refuse rather than compute something else.
-            raise ValueError(f"Conv3D supports only groups=1 in this engine. Received: groups={self.groups}")
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
         out = K3.conv3d(x, self.kernel, self.bias, strides=self.strides, padding=self.padding,
-                        dilation_rate=self.dilation_rate)
+                        dilation_rate=self.dilation_rate, groups=self.groups)
         return self._finish(out)
 
 

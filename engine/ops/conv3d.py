@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from engine.autograd import Function, Tensor
 from engine.backend import xp_of
-from engine.ops.conv import _as_strided, conv_padding, effective_kernel
+from engine.ops.conv import _as_strided, _group_views, conv_padding, effective_kernel
 
 
 def _triple(v):
@@ -69,32 +69,60 @@ def _crop(xpad, pads, spatial):
 
 
 class Conv3D(Function):
-    """x (N, D, H, W, C), w (kd, kh, kw, C, F), b (F,) → (N, OD, OH, OW, F)."""
+    """x (N, D, H, W, C), w (kd, kh, kw, C // groups, F), b (F,) → (N, OD, OH, OW, F); with groups, output
+    channels group by group (as Keras): group i sees input channels [i * C/g, (i + 1) * C/g)."""
 
-    def forward(self, x, w, *b, strides=(1, 1, 1), pads=((0, 0),) * 3, dilation=(1, 1, 1)):
+    def forward(self, x, w, *b, strides=(1, 1, 1), pads=((0, 0),) * 3, dilation=(1, 1, 1), groups=1):
+        xp = xp_of(x, w)
         kernel, f = w.shape[:3], w.shape[4]
         out = out_size3d(x.shape[1:4], kernel, strides, pads, dilation)
         xpad = pad3d(x, pads)
-        cols = windows3d(xpad, kernel, out, strides, dilation).reshape(-1, w[..., 0].size)
-        self.cfg = (x.shape, xpad.shape, kernel, out, strides, pads, dilation)
-        self.cols, self.w = cols, w
-        y = cols @ w.reshape(-1, f)
+        k, c = kernel[0] * kernel[1] * kernel[2], x.shape[4]
+        cols = windows3d(xpad, kernel, out, strides, dilation).reshape(-1, k * c)
+        self.cfg = (x.shape, xpad.shape, kernel, out, strides, pads, dilation, groups)
+        self.w = w
+        if groups == 1:
+            self.cols = cols
+            y = cols @ w.reshape(-1, f)
+        else:  # one batched matmul over the groups: (g, M, K*Cg) @ (g, K*Cg, F/g)
+            self.cols, wg = _group_views(xp, cols.reshape(-1, k, c), w.reshape(k, c // groups, f), groups)
+            self.wg = wg
+            y = xp.matmul(self.cols, wg).transpose(1, 0, 2).reshape(-1, f)
         if b:
             y = y + b[0]
         return y.reshape(x.shape[0], *out, f)
 
+    def _backward_grouped(self, g2, x_shape, kernel):
+        xp = xp_of(g2)
+        groups = self.cfg[7]
+        k, c, f = kernel[0] * kernel[1] * kernel[2], x_shape[4], g2.shape[1]
+        m, cg, fg = g2.shape[0], c // groups, f // groups
+        gg = g2.reshape(m, groups, fg).transpose(1, 0, 2)
+        dcols = dw = None
+        if self.needs_input_grad[0]:  # undo _group_views' (g, M, K*Cg) layout back to (M, K*C)
+            da = xp.matmul(gg, self.wg.transpose(0, 2, 1))
+            dcols = da.reshape(groups, m, k, cg).transpose(1, 2, 0, 3).reshape(m, k * c)
+        if self.needs_input_grad[1]:
+            db = xp.matmul(self.cols.transpose(0, 2, 1), gg)
+            dw = db.reshape(groups, k, cg, fg).transpose(1, 2, 0, 3).reshape(self.w.shape)
+        return dcols, dw
+
     def backward(self, g):
-        x_shape, pad_shape, kernel, out, strides, pads, dilation = self.cfg
+        x_shape, pad_shape, kernel, out, strides, pads, dilation, groups = self.cfg
         f = self.w.shape[4]
         g2 = g.reshape(-1, f)
         dx = dw = None
-        if self.needs_input_grad[0]:
-            gcols = (g2 @ self.w.reshape(-1, f).T).reshape(x_shape[0], *out, *kernel, x_shape[4])
+        if groups == 1:
+            gcols = g2 @ self.w.reshape(-1, f).T if self.needs_input_grad[0] else None
+            if self.needs_input_grad[1]:
+                dw = (self.cols.T @ g2).reshape(self.w.shape)
+        else:
+            gcols, dw = self._backward_grouped(g2, x_shape, kernel)
+        if gcols is not None:
+            gcols = gcols.reshape(x_shape[0], *out, *kernel, x_shape[4])
             dx = _crop(col2im3d(gcols, pad_shape, strides, dilation), pads, x_shape[1:4])
-        if self.needs_input_grad[1]:
-            dw = (self.cols.T @ g2).reshape(self.w.shape)
         db = (g2.sum(axis=0),) if len(self.needs_input_grad) > 2 else ()
-        self.cols = None
+        self.cols = self.wg = None
         return (dx, dw, *db)
 
 
@@ -147,12 +175,12 @@ def _pads(spatial, kernel, strides, dilation, padding):
     return tuple(conv_padding(n, k, s, d, padding) for n, k, s, d in zip(spatial, kernel, strides, dilation))
 
 
-def conv3d(x, w, b=None, strides=1, padding="valid", dilation_rate=1) -> Tensor:
+def conv3d(x, w, b=None, strides=1, padding="valid", dilation_rate=1, groups=1) -> Tensor:
     """Keras-style 3-D convolution (cross-correlation); ``padding`` "valid" or "same"."""
     strides, dilation = _triple(strides), _triple(dilation_rate)
     pads = _pads(x.shape[1:4], w.shape[:3], strides, dilation, padding)
     args = (x, w) if b is None else (x, w, b)
-    return Conv3D.apply(*args, strides=strides, pads=pads, dilation=dilation)
+    return Conv3D.apply(*args, strides=strides, pads=pads, dilation=dilation, groups=groups)
 
 
 def _pool3d(op, x, pool_size, strides, padding):

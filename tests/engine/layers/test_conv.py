@@ -31,6 +31,7 @@ RNG = np.random.default_rng(0)
     (lambda: Conv1DTranspose(3, 4, strides=2, padding="same", output_padding=1, activation="relu"), (2, 4, 2)),
     (lambda: Conv1DTranspose(2, 3, dilation_rate=2, data_format="channels_first"), (1, 2, 5)),
     (lambda: Conv3D(2, 2, activation="relu"), (1, 3, 3, 3, 2)),
+    (lambda: Conv3D(4, 2, groups=2, padding="same"), (1, 2, 3, 2, 4)),
     (lambda: Conv3D(2, (2, 1, 2), strides=(2, 1, 1), padding="same", data_format="channels_first"), (1, 2, 3, 2, 3)),
     (lambda: DepthwiseConv2D(3, depth_multiplier=2, padding="same"), (2, 4, 4, 3)),
     (lambda: SeparableConv2D(4, 2, strides=2, depth_multiplier=2, activation="relu"), (2, 5, 5, 2)),
@@ -172,8 +173,8 @@ def test_conv3d_layer_layout_shapes_and_graph():
     out = layer(x)
     assert [(w.name, w.shape) for w in layer.weights] == [("kernel", (3, 2, 2, 3, 4)), ("bias", (4,))]
     np.testing.assert_allclose(out.data, conv3d(x, layer.kernel, layer.bias, strides=2, padding="same").data)
-    with pytest.raises(ValueError, match="groups=1"):
-        Conv3D(4, 3, groups=2)
+    with pytest.raises(ValueError, match="divisible by the number of groups"):
+        Conv3D(4, 3, groups=2).compute_output_shape((None, 4, 4, 4, 3))
     with pytest.raises(ValueError, match="expected ndim=5"):
         Conv3D(4, 3).compute_output_shape((None, 8, 8, 1))
     g = {"nodes": [{"id": "in", "layer": "Input", "params": {"shape": [6, 6, 6, 1]}},

@@ -30,6 +30,25 @@ def naive_conv3d(x, w, b, strides, padding, dilation):
     return y + b
 
 
+def naive_grouped_conv3d(x, w, b, strides, padding, dilation, groups):
+    """Each group: its slice of input channels convolved with its slice of filters, outputs group by group."""
+    cg, fg = x.shape[4] // groups, w.shape[4] // groups
+    parts = [naive_conv3d(x[..., i * cg:(i + 1) * cg], w[..., i * fg:(i + 1) * fg], b[i * fg:(i + 1) * fg],
+                          strides, padding, dilation) for i in range(groups)]
+    return np.concatenate(parts, axis=-1)
+
+
+@pytest.mark.parametrize("groups,pad,s", [(2, "same", (1, 2, 1)), (3, "valid", (1, 1, 1))])
+def test_grouped_conv3d(groups, pad, s):
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((2, 3, 4, 3, 6))
+    w = rng.standard_normal((2, 2, 2, 6 // groups, 6))
+    b = rng.standard_normal(6)
+    got = conv3d(Tensor(x), Tensor(w), Tensor(b), strides=s, padding=pad, groups=groups).data
+    np.testing.assert_allclose(got, naive_grouped_conv3d(x, w, b, s, pad, (1, 1, 1), groups), atol=1e-10)
+    check_grad(lambda a, ww, bb: conv3d(a, ww, bb, strides=s, padding=pad, groups=groups), x[:1, :2, :3, :2], w, b)
+
+
 def naive_pool3d(x, pool, strides, padding, kind):
     value = -np.inf if kind == "max" else 0.0
     xp_, _ = _padded(x, pool, strides, (1, 1, 1), padding, value)
