@@ -64,6 +64,14 @@ def sign_up(page: Page, base_url: str) -> str:
     return username
 
 
+def upload_dataset(page: Page, path: Path) -> None:
+    """Upload a file from the Datasets page, as a user would, and wait for its dataset page."""
+    page.get_by_test_id("nav-datasets").click()
+    page.get_by_test_id("upload-file").set_input_files(str(path))
+    page.get_by_test_id("upload-submit").click()
+    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+
+
 def node(page: Page, node_id: str):
     return page.locator(f".react-flow__node[data-id='{node_id}']")
 

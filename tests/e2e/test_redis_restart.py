@@ -30,7 +30,7 @@ from modelbuilder.core.embedded_redis import (
 )
 from modelbuilder.training.models import EpochMetric, Run
 from scripts.launcher import DAPHNE_OPTIONS  # the web server's options, as `make run` starts it
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 from tests.e2e.test_training import make_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -123,10 +123,7 @@ def start_run(page, server: str, tmp_path) -> int:
     """Sign up, upload a CSV, train the MLP template for EPOCHS epochs; the run page is open."""
     sign_up(page, server)
     make_csv(tmp_path / "slow.csv", rows=8000)  # 400 training batches an epoch: about 1 s each
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "slow.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible()
+    upload_dataset(page, tmp_path / "slow.csv")
     page.goto(server + "/designs/new?template=mlp")
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
     page.get_by_test_id("open-train").click()

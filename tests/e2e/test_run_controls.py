@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 from tests.e2e.test_training import make_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -18,10 +18,7 @@ def test_pause_resume_a_run(page, base_url, console, tmp_path):  # noqa: F811
     expect(page).to_have_url(re.compile(r"/sweeps$"))
 
     make_csv(tmp_path / "small.csv", rows=300)
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "small.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible()
+    upload_dataset(page, tmp_path / "small.csv")
     page.goto(base_url + "/designs/new?template=mlp")
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
     page.get_by_test_id("open-train").click()

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 from tests.e2e.test_redis_restart import own_redis_stack  # noqa: F401 (a fixture)
 from tests.e2e.test_sweeps import make_csv
 
@@ -20,10 +20,7 @@ def test_an_ended_sweep_shows_while_redis_is_down(page, own_redis_stack, console
     redis, server, _ = own_redis_stack
     sign_up(page, server)
     make_csv(tmp_path / "three.csv")
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "three.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+    upload_dataset(page, tmp_path / "three.csv")
     page.get_by_test_id("nav-designs").click()
     page.get_by_test_id("new-from-mlp").click()
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,10 +26,7 @@ def test_a_sweep_from_the_browser(page, base_url, console, tmp_path):  # noqa: F
     page.set_viewport_size({"width": 1440, "height": 900})
     sign_up(page, base_url)
     make_csv(tmp_path / "three.csv")
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "three.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+    upload_dataset(page, tmp_path / "three.csv")
 
     page.get_by_test_id("nav-designs").click()
     page.get_by_test_id("new-from-mlp").click()

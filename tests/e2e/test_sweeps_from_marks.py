@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, node, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, node, screenshot, sign_up, upload_dataset  # noqa: F401
 from tests.e2e.test_sweeps import make_csv
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -28,10 +28,7 @@ def test_a_sweep_from_search_marks(page, base_url, console, tmp_path):  # noqa: 
     page.set_viewport_size({"width": 1440, "height": 1000})
     sign_up(page, base_url)
     make_csv(tmp_path / "three.csv", rows=120)
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "three.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+    upload_dataset(page, tmp_path / "three.csv")
 
     # The inspector: mark Dense "dense" units as the list [4, 8]; a bad value is refused on the field.
     page.get_by_test_id("nav-designs").click()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 
 # The live server must see this session's test database: pytest-django only creates the databases
 # that some collected test asks for, and flushes this one after each test.
@@ -158,10 +158,7 @@ def test_upload_train_watch_and_download(page, base_url, console, tmp_path):  # 
 def test_cancel_a_run_and_compare_runs(page, base_url, console, tmp_path):  # noqa: F811
     sign_up(page, base_url)
     make_csv(tmp_path / "small.csv", rows=300)
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "small.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible()
+    upload_dataset(page, tmp_path / "small.csv")
     page.goto(base_url + "/designs/new?template=mlp")
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
     page.get_by_test_id("open-train").click()

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.helpers import base_url, console, screenshot, sign_up  # noqa: F401
+from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -38,10 +38,7 @@ def test_try_a_trained_model_and_use_the_download(page, base_url, console, tmp_p
     page.set_viewport_size({"width": 1440, "height": 1000})
     sign_up(page, base_url)
     make_csv(tmp_path / "colors.csv")
-    page.get_by_test_id("nav-datasets").click()
-    page.get_by_test_id("upload-file").set_input_files(str(tmp_path / "colors.csv"))
-    page.get_by_test_id("upload-submit").click()
-    expect(page.get_by_test_id("dataset-page")).to_be_visible(timeout=30_000)
+    upload_dataset(page, tmp_path / "colors.csv")
 
     page.goto(base_url + "/designs/new?template=mlp")
     expect(page.get_by_test_id("summary-status")).to_have_text(re.compile("Valid"))
