@@ -32,20 +32,11 @@ from modelbuilder.training.models import EpochMetric, Run
 from scripts.launcher import DAPHNE_OPTIONS  # the web server's options, as `make run` starts it
 from tests.e2e.helpers import base_url, console, screenshot, sign_up, upload_dataset  # noqa: F401
 from tests.e2e.test_training import make_csv
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 EPOCHS = 10
-
-
-def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class OwnRedis:
@@ -61,7 +52,7 @@ class OwnRedis:
                 "--save", "", "--appendonly", "no", "--daemonize", "no"]  # fmt: skip
         self.proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                      start_new_session=True, preexec_fn=die_with_parent)  # fmt: skip
-        _wait(lambda: redis_answers(self.url, timeout=0.3), 15, "redis to answer")
+        wait_for(lambda: redis_answers(self.url, timeout=0.3), 15, "redis to answer")
 
     def kill(self) -> None:
         os.killpg(self.proc.pid, signal.SIGKILL)
@@ -108,8 +99,8 @@ def own_redis_stack(subprocess_env, frontend_dist):
                 return False
             return True
 
-        _wait(daphne_answers, 60, "daphne")
-        _wait(lambda: b"ready" in logs["worker"].read_bytes(), 60, "the worker")
+        wait_for(daphne_answers, 60, "daphne")
+        wait_for(lambda: b"ready" in logs["worker"].read_bytes(), 60, "the worker")
         yield redis, url, logs
     finally:
         for proc in procs:
@@ -166,9 +157,9 @@ def test_the_dashboard_shows_every_epoch_although_redis_restarted(
     sockets = []
     page.on("websocket", lambda ws: sockets.append(ws.url))
     run_id = start_run(page, server, tmp_path)
-    _wait(lambda: epochs_stored(run_id) >= 2, 60, "epoch 2")
+    wait_for(lambda: epochs_stored(run_id) >= 2, 60, "epoch 2")
     started = time.monotonic()
-    _wait(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
+    wait_for(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
     epoch_s = time.monotonic() - started
     # Down for 2 s, or less on a machine fast enough that the run would end meanwhile: Redis must be
     # back while the run still has epochs to go (a quarter of the time left), whatever the speed.
@@ -197,7 +188,7 @@ def test_the_dashboard_ends_while_redis_is_still_down(
     with every epoch before Redis comes back."""
     redis, server, _ = own_redis_stack
     run_id = start_run(page, server, tmp_path)
-    _wait(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
+    wait_for(lambda: epochs_stored(run_id) >= 3, 60, "epoch 3")
     redis.kill()
     down_at = time.monotonic()
     assert epochs_stored(run_id) < EPOCHS, "the run ended before Redis was killed"

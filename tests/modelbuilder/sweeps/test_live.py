@@ -38,10 +38,11 @@ async def connect(sweep_id, **auth):
     return socket, connected
 
 
-async def follow(socket) -> tuple[dict, list[dict]]:
-    """Every event until the sweep ended and no trial is still running; the last trial states."""
+async def follow(socket, sweep_id: int) -> tuple[dict, list[dict], str]:
+    """Every event until the sweep ended and no trial is still running: the last trial states, the
+    events, the sweep's final status."""
     snapshot = await socket.receive_json_from(timeout=10)
-    assert snapshot["type"] == "snapshot"
+    assert snapshot["type"] == "snapshot" and snapshot["sweep"]["id"] == sweep_id
     trials = {t["number"]: t for t in snapshot["trials"]}
     status, events = snapshot["sweep"]["status"], []
     while status not in TERMINAL or any(t["status"] not in TERMINAL for t in trials.values()):
@@ -51,7 +52,7 @@ async def follow(socket) -> tuple[dict, list[dict]]:
             trials[event["trial"]["number"]] = event["trial"]
         elif event["type"] == "status":
             status = event["status"]
-    return trials, events
+    return trials, events, status
 
 
 async def test_a_hopeless_trial_is_pruned_and_the_sweep_goes_on(
@@ -79,7 +80,7 @@ async def test_a_hopeless_trial_is_pruned_and_the_sweep_goes_on(
     sweep_id = response.json()["id"]
     socket, connected = await connect(sweep_id, client=alice)
     assert connected
-    trials, events = await follow(socket)
+    trials, events, _ = await follow(socket, sweep_id)
     await socket.disconnect()
     elapsed = time.monotonic() - started
 
@@ -131,17 +132,7 @@ async def test_a_random_sweep_on_the_real_worker(celery_worker_proc, alice, swee
     sweep_id = response.json()["id"]
     socket, connected = await connect(sweep_id, client=alice)
     assert connected
-    snapshot = await socket.receive_json_from(timeout=10)
-    assert snapshot["type"] == "snapshot" and snapshot["sweep"]["id"] == sweep_id
-    trials = {t["number"]: t for t in snapshot["trials"]}
-    status, events = snapshot["sweep"]["status"], []
-    while status not in TERMINAL or any(t["status"] not in TERMINAL for t in trials.values()):
-        event = await socket.receive_json_from(timeout=90)
-        events.append(event)
-        if event["type"] == "trial":
-            trials[event["trial"]["number"]] = event["trial"]
-        elif event["type"] == "status":
-            status = event["status"]
+    trials, events, status = await follow(socket, sweep_id)
     await socket.disconnect()
 
     assert status == "succeeded", events

@@ -17,6 +17,7 @@ from django.utils import timezone
 from modelbuilder.training import resilience
 from modelbuilder.training.execution import run_execute
 from modelbuilder.training.models import EpochMetric, Run
+from tests.waiting import wait_for
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
@@ -46,16 +47,6 @@ def final_weights(run: Run) -> list[np.ndarray]:
     from engine.models import load_model
 
     return load_model(run.artifact.path).get_weights()
-
-
-def wait_for(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 # ---------------------------------------------------------------- kill -9 a worker mid-epoch
