@@ -5,6 +5,7 @@ import pytest
 
 from engine import optimizers, schedules
 from engine.constraints import NonNeg
+from engine.optimizers import kernels, split
 from engine.variables import Variable
 
 G1 = [0.5, -1.0]
@@ -418,7 +419,7 @@ def test_flat_update_split_over_threads_is_bit_identical(monkeypatch, kwargs, fu
         vs = [Variable(a.copy(), name=f"v{i}") for i, a in enumerate(init)]
         opt = optimizers.Adam(learning_rate=0.01, **kwargs)
         for n in threads if isinstance(threads, tuple) else (threads, threads):
-            monkeypatch.setattr(optimizers, "engine_threads", lambda n=n: n)
+            monkeypatch.setattr(split, "engine_threads", lambda n=n: n)  # the module that reads it
             opt.apply_gradients(list(zip(grads, vs)))
             assert len(opt._flat["chunks"]) == n
         results.append([v.numpy() for v in vs] + opt.get_state())
@@ -439,12 +440,12 @@ def test_split_follows_the_size_threshold_and_the_thread_setting_not_the_load(mo
 
     monkeypatch.setattr("os.getloadavg", lambda: (99.0, 99.0, 99.0))  # a busy machine must not change the rule
     with threadpool_limits(2, user_api="blas"):
-        if optimizers.engine_threads() < 2:
+        if split.engine_threads() < 2:
             pytest.skip("numpy's BLAS cannot run two threads here")
         assert _chunks_after_one_step(optimizers.SPLIT_MIN) == 1
         assert _chunks_after_one_step(optimizers.SPLIT_MIN + 1) == 2
     with threadpool_limits(1, user_api="blas"):  # what `python -m bench --threads 1` sets
-        assert optimizers.engine_threads() == 1
+        assert split.engine_threads() == 1
         assert _chunks_after_one_step(4 * optimizers.SPLIT_MIN) == 1
 
 
@@ -497,6 +498,6 @@ def test_fused_adam_kernel_matches_the_ufunc_steps(monkeypatch):
         for step in grads:
             opt.apply_gradients(list(zip(step, vs)))
         results.append([v.numpy() for v in vs] + opt.get_state())
-    assert optimizers._kernels.get("adam") is not None
+    assert kernels._kernels.get("adam") is not None
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=2e-6, atol=1e-6)
