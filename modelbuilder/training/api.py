@@ -97,7 +97,7 @@ class RunOut(Schema):
     wall_time: float | None
     final_metrics: dict[str, float | None] | None
     model_url: str | None
-    # resilience.py: pause/resume and restarts after a lost worker
+    # resilience/: pause/resume and restarts after a lost worker
     pause_requested: bool = False
     attempts: int = 0
     resumed_from_epoch: int | None = None

@@ -1,4 +1,4 @@
-"""Pause and resume endpoints (the mechanism is in resilience.py)."""
+"""Pause and resume endpoints (the mechanism is in resilience/pause.py)."""
 
 from ninja import Router
 

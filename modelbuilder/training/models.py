@@ -53,7 +53,7 @@ class Run(models.Model):
     # A few inputs and the worker's predictions for them, to check a downloaded model against.
     sample_predictions = models.JSONField(default=dict, blank=True)
     artifact = models.FileField(upload_to="models/%Y/%m/", max_length=500, blank=True)
-    # Resilience (training/resilience.py): the worker holding the run renews heartbeat_at under its
+    # Resilience (training/resilience/): the worker holding the run renews heartbeat_at under its
     # lease; the reaper re-queues a run whose heartbeat is stale (attempts counts those restarts).
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     lease = models.CharField(max_length=64, blank=True)
@@ -62,7 +62,7 @@ class Run(models.Model):
     resumed_from_epoch = models.PositiveIntegerField(null=True, blank=True)
     resume_reason = models.CharField(max_length=32, blank=True)  # "worker_lost" | "paused"
     # When its current task was sent to the broker (created, re-queued after a lost worker, resumed):
-    # the broker delivers in that order, so the queue position counts from it (resilience.py).
+    # the broker delivers in that order, so the queue position counts from it (resilience/queue_info.py).
     queued_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

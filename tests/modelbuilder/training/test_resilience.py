@@ -1,5 +1,5 @@
 """Runs survive lost workers: kill -9 mid-epoch, the reaper, pause/resume, the concurrency limit and
-memory admission (modelbuilder/training/resilience.py, engine/checkpoint.py)."""
+memory admission (modelbuilder/training/resilience/, engine/checkpoint.py)."""
 
 import os
 import signal
@@ -17,6 +17,7 @@ from django.utils import timezone
 from modelbuilder.training import resilience
 from modelbuilder.training.execution import run_execute
 from modelbuilder.training.models import EpochMetric, Run
+from modelbuilder.training.resilience import checkpoints, session
 from tests.waiting import wait_for
 
 TERMINAL = {"succeeded", "failed", "cancelled"}
@@ -174,7 +175,7 @@ def test_pause_then_resume_continues_from_the_checkpoint(
             "local_path",
             lambda st, name: None if name.startswith("checkpoints/") else real(st, name),
         )
-        assert not resilience._storage_is_local()
+        assert not checkpoints._storage_is_local()
     dataset = npz_dataset(alice, mb, rows=3000)  # 150 batches an epoch
     design = make_design(mb.mlp_graph(inputs=8, hidden=16), name="big")
     epochs = 4
@@ -182,7 +183,7 @@ def test_pause_then_resume_continues_from_the_checkpoint(
 
     # Deterministic on any machine speed: the worker holds after storing epoch 1 until the user's
     # pause request is in, and reads pause_requested at every batch (not every 0.5 s).
-    monkeypatch.setattr(resilience, "POLL_INTERVAL_S", 0.0)
+    monkeypatch.setattr(session, "POLL_INTERVAL_S", 0.0)  # the module that reads it
     epoch_stored, pause_sent = threading.Event(), threading.Event()
 
     def hold_after_first_epoch(sender, instance, created, **kwargs):

@@ -123,9 +123,10 @@ def test_a_claim_or_take_over_whose_answer_was_lost_is_still_ours(
     from django.utils import timezone
 
     from modelbuilder.training import resilience, services
+    from modelbuilder.training.resilience import reaper
 
     monkeypatch.setattr(services, "with_db_retry", retried_after_a_lost_answer)
-    monkeypatch.setattr(resilience, "with_db_retry", retried_after_a_lost_answer)
+    monkeypatch.setattr(reaper, "with_db_retry", retried_after_a_lost_answer)  # run_take_over's
     run_id = create(alice, run_body())
     run = services.run_start(run_id=run_id, device="cpu")  # the retry finds its own claim
     assert run is not None and run.status == "running"

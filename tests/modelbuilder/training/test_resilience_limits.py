@@ -1,5 +1,5 @@
 """The per-user concurrent run limit holds when two requests create at the same moment
-(modelbuilder/training/resilience.py: concurrency_check locks the owner's row)."""
+(modelbuilder/training/resilience/admission.py: concurrency_check locks the owner's row)."""
 
 import threading
 import time
@@ -9,6 +9,7 @@ from django.db import connection, connections
 
 from modelbuilder.training import resilience
 from modelbuilder.training.models import Run
+from modelbuilder.training.resilience import admission
 
 
 def race(requests) -> list:
@@ -41,7 +42,7 @@ def slow_admission(monkeypatch):
         time.sleep(0.5)
         return real(**kwargs)
 
-    monkeypatch.setattr(resilience, "memory_check", slow)
+    monkeypatch.setattr(admission, "memory_check", slow)  # where run_admit looks it up
 
 
 @pytest.mark.django_db(transaction=True)
