@@ -1,6 +1,6 @@
 """Where does a websocket handshake spend its time? An instrumented copy of the ASGI application.
 
-Serve it instead of `modelbuilder.asgi:application` (bench/load_test.py --probe does):
+Serve it instead of `modelbuilder.asgi:application` (python -m bench.load_test --probe does):
 
     MODELBUILDER_WS_PROBE_LOG=/tmp/probe.jsonl daphne bench.web_ws_probe:application
 

@@ -129,7 +129,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # Take the write lock at BEGIN: a deferred transaction that upgrades to a write while another
     # process writes fails at once with "database is locked" (no wait), which failed runs when
-    # several workers trained at once (bench/load_test.py: 5-9 of 20 runs lost without this).
+    # several workers trained at once (bench/load_test: 5-9 of 20 runs lost without this).
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
     # A file (not in-memory) test database, so a Celery worker subprocess can open it too.
     # Named per process: several test sessions may run side by side in one checkout.

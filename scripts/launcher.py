@@ -33,7 +33,7 @@ from modelbuilder.core.embedded_redis import (  # noqa: E402
 
 BIN = Path(sys.executable).parent
 VAR = Path(os.environ.get("MODELBUILDER_VAR_DIR", ROOT / "var"))
-# daphne options of every web process (here, bench/load_test.py, docker-compose.yml, Dockerfile).
+# daphne options of every web process (here, bench/load_test/, docker-compose.yml, Dockerfile).
 # daphne refuses a websocket whose handshake takes over 5 s by default: a burst of viewers on a busy
 # machine can take longer (docs/deployment.md, "Web processes"); a refused viewer has to retry.
 DAPHNE_OPTIONS = ["--websocket_connect_timeout", "30"]

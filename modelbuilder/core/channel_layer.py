@@ -6,7 +6,7 @@ channels cancels its receive), a message that Redis has already popped for it - 
 yet copied to its backup queue - is gone for every other consumer of the process (channels_redis
 issue #366). Measured before this class: 3 of 60 events lost when a viewer left as the event
 arrived (tests/modelbuilder/core/test_channel_layer.py makes that moment certain), and in
-bench/load_test.py two viewers of a run that started as another run's viewers left never got its
+bench/load_test two viewers of a run that started as another run's viewers left never got its
 first epoch.
 
 Here the pop runs shielded from the receiver's cancellation and the next receiver of the process

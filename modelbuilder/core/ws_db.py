@@ -2,7 +2,7 @@
 
 `database_sync_to_async` is thread-sensitive by default. Django gives each HTTP request its own
 thread context, but websocket connections have none, so in a daphne process every websocket's
-database call queues on ONE process-wide thread. Measured with `bench/load_test.py --probe` (a burst
+database call queues on ONE process-wide thread. Measured with `bench.load_test --probe` (a burst
 of 50 viewers of busy runs on a loaded 2-core machine): a call ran in 1-20 ms but waited 0.2-1.1 s
 for that thread, the handshakes took up to 1.9 s, and under heavier load 34 of 50 passed daphne's
 connect timeout. These calls are self-contained (no transaction spans two of them, nothing is
