@@ -111,28 +111,7 @@ class Tensor:
     # ---- backpropagation
     def backward(self, grad=None) -> None:
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad``; frees the graph as it goes."""
-        xp = xp_of(self.data)
-        if grad is None:
-            grad = xp.ones_like(self.data)
-        order = _topological_order(self)
-        grads = {id(self): grad}
-        for t in reversed(order):
-            g = grads.pop(id(t), None)
-            if g is None:
-                continue
-            ctx = t._ctx
-            if ctx is None:  # a leaf: accumulate (never in place: g may be shared with another node)
-                t.grad = g if t.grad is None else t.grad + g
-                continue
-            in_grads = ctx.backward(g)
-            if not isinstance(in_grads, tuple):
-                in_grads = (in_grads,)
-            for parent, pg in zip(ctx.parents, in_grads):
-                if pg is None or not parent.requires_grad:
-                    continue
-                key = id(parent)
-                grads[key] = pg if key not in grads else grads[key] + pg
-            t._ctx = None  # release the graph behind this node
+        backward([self], [grad])
 
     # ---- operators (the ops live in engine.ops.math; imported late to avoid a cycle)
     def _c(self, other):
@@ -176,9 +155,43 @@ def _m():
     return math
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Nodes reachable from ``root`` with every node after its parents (iterative: RNN graphs are deep)."""
-    order, seen, stack = [], set(), [(root, False)]
+def backward(roots, grads, leaf_grads: dict | None = None) -> None:
+    """Backpropagate ``grads`` (None: ones) from ``roots`` through their graphs in one walk (roots may share
+    nodes: a model's outputs). Leaf gradients accumulate into each leaf's ``.grad``, or, with ``leaf_grads``, into
+    that dict as ``{id(leaf): (leaf, grad)}`` so that graphs on several threads never write the same ``.grad``.
+    Frees the graph as it goes."""
+    pending = {}
+    for root, grad in zip(roots, grads, strict=True):
+        if grad is None:
+            grad = xp_of(root.data).ones_like(root.data)
+        key = id(root)
+        pending[key] = grad if key not in pending else pending[key] + grad
+    for t in reversed(_topological_order(*roots)):
+        g = pending.pop(id(t), None)
+        if g is None:
+            continue
+        ctx = t._ctx
+        if ctx is None:  # a leaf: accumulate (never in place: g may be shared with another node)
+            if leaf_grads is None:
+                t.grad = g if t.grad is None else t.grad + g
+            else:
+                held = leaf_grads.get(id(t))
+                leaf_grads[id(t)] = (t, g if held is None else held[1] + g)
+            continue
+        in_grads = ctx.backward(g)
+        if not isinstance(in_grads, tuple):
+            in_grads = (in_grads,)
+        for parent, pg in zip(ctx.parents, in_grads):
+            if pg is None or not parent.requires_grad:
+                continue
+            key = id(parent)
+            pending[key] = pg if key not in pending else pending[key] + pg
+        t._ctx = None  # release the graph behind this node
+
+
+def _topological_order(*roots: Tensor) -> list[Tensor]:
+    """Nodes reachable from ``roots`` with every node after its parents (iterative: RNN graphs are deep)."""
+    order, seen, stack = [], set(), [(root, False) for root in reversed(roots)]
     while stack:
         node, done = stack.pop()
         if done:

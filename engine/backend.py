@@ -6,8 +6,10 @@ Every op is written once against ``xp`` (numpy or cupy). Code asks for the modul
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 
 import numpy as np
 
@@ -88,6 +90,7 @@ set_device(os.environ.get("ENGINE_DEVICE", "auto"))
 
 # ---- random numbers: one seeded generator per device, so `set_seed(n)` makes runs repeatable
 _rng = {"cpu": np.random.default_rng(), "gpu": None}
+_thread_rng = threading.local()  # a generator of this thread only, while ``thread_rng`` is active
 
 
 def set_seed(seed: int) -> None:
@@ -101,8 +104,25 @@ def set_seed(seed: int) -> None:
         _rng["gpu"] = cupy.random.default_rng(seed)
 
 
+@contextlib.contextmanager
+def thread_rng(generator):
+    """Make ``rng()`` return ``generator`` on this thread for the block: the shards of a batch trained on
+    several threads each draw (dropout masks) from their own generator, seeded from the main one, so a seeded
+    run is reproducible and no two threads share a generator's state."""
+    previous = getattr(_thread_rng, "gen", None)
+    _thread_rng.gen = generator
+    try:
+        yield generator
+    finally:
+        _thread_rng.gen = previous
+
+
 def rng():
-    """The current device's Generator (numpy.random.Generator or cupy's)."""
+    """The current device's Generator (numpy.random.Generator or cupy's); this thread's own inside
+    ``thread_rng``."""
+    own = getattr(_thread_rng, "gen", None)
+    if own is not None:
+        return own
     if _state["device"] == "gpu":
         if _rng["gpu"] is None:
             import cupy  # noqa: PLC0415
@@ -133,12 +153,9 @@ def load_state_dict(state: dict) -> None:
 _controller: list = []
 
 
-def engine_threads() -> int:
-    """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
-    ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's
-    ``set_num_threads`` once numba's thread pool is up; 1 when neither is known. A fixed rule, not the
-    machine's load: the same setting gives the same split on a quiet and on a busy machine."""
-    counts = []
+def threadpool_controller():
+    """threadpoolctl's controller of the loaded native thread pools (numpy's BLAS among them), made once; None
+    without threadpoolctl."""
     if not _controller:
         try:
             from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (comes with scikit-learn)
@@ -146,8 +163,18 @@ def engine_threads() -> int:
             _controller.append(ThreadpoolController())  # scans the loaded libraries once (numpy's BLAS is in)
         except ImportError:
             _controller.append(None)
-    if _controller[0] is not None:
-        counts += [lib.num_threads for lib in _controller[0].lib_controllers if lib.user_api == "blas"]
+    return _controller[0]
+
+
+def engine_threads() -> int:
+    """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
+    ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's
+    ``set_num_threads`` once numba's thread pool is up; 1 when neither is known. A fixed rule, not the
+    machine's load: the same setting gives the same split on a quiet and on a busy machine."""
+    counts = []
+    controller = threadpool_controller()
+    if controller is not None:
+        counts += [lib.num_threads for lib in controller.lib_controllers if lib.user_api == "blas"]
     parallel = sys.modules.get("numba.np.ufunc.parallel")
     if parallel is not None and parallel._is_initialized:  # asking earlier would start numba's pool
         counts.append(parallel.get_num_threads())

@@ -7,9 +7,11 @@ a callback asks for per-batch logs.
 
 from __future__ import annotations
 
+from engine import parallel
 from engine.autograd import Tensor, no_grad
 from engine.backend import get_xp, to_cpu
 from engine.models import data as D
+from engine.models import sharded
 from engine.models.compile_utils import CompiledLoss, CompiledMetrics
 from engine.models.fit_callbacks import _CallbackList
 from engine.models.logs import Logs
@@ -137,9 +139,12 @@ class Trainer:
         self._compiled_metrics.reset()
 
     def _step(self, xb, x_struct, yb, swb, training: bool):
-        n = int(xb[0].shape[0])
-        y_pred = self(D.restructure(xb, x_struct), training=training)
-        preds = self._flat_outputs(y_pred)
+        preds = self._flat_outputs(self(D.restructure(xb, x_struct), training=training))
+        return self._loss(preds, yb, swb), preds
+
+    def _loss(self, preds, yb, swb) -> Tensor:
+        """The batch's total loss (compiled losses + penalties) of ``preds``; tracked for the logs."""
+        n = int(preds[0].shape[0])
         ytrue = [None if y is None else Tensor(y) for y in yb]
         total, per_output = self._compiled_loss(ytrue, preds, sample_weight=swb)
         for penalty in self._penalties():
@@ -149,13 +154,16 @@ class Trainer:
         if len(per_output) > 1:
             self._output_loss_sums = [s if v is None else s + v.data * n
                                       for s, v in zip(self._output_loss_sums, per_output, strict=False)]
-        return total, preds
+        return total
 
     def _train_batch(self, xb, x_struct, yb, swb, variables):
         for v in variables:
             v.grad = None
-        total, preds = self._step(xb, x_struct, yb, swb, training=True)
-        total.backward()
+        parts = sharded.train_shards(self, int(xb[0].shape[0]))
+        preds = sharded.train_step(self, xb, x_struct, yb, swb, parts) if parts > 1 else None
+        if preds is None:
+            total, preds = self._step(xb, x_struct, yb, swb, training=True)
+            total.backward()
         self.optimizer.apply_gradients([(v.grad, v) for v in variables if v.grad is not None])
         self._apply_constraints(variables)
         with no_grad():
@@ -253,10 +261,17 @@ class Trainer:
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         data = self._data(x, batch_size=batch_size)
         outputs = []
+
+        def forward(batch):
+            _, xb, x_struct, _, _ = batch
+            return [o.data for o in self._flat_outputs(self(D.restructure(xb, x_struct), training=False))]
+
         with no_grad():
-            for _, xb, x_struct, _, _ in data.epoch(False, steps):
-                out = self(D.restructure(xb, x_struct), training=False)
-                outputs.append([o.data for o in self._flat_outputs(out)])
+            batches = iter(data.epoch(False, steps))
+            for batch in batches:  # the first batch alone: it builds the model and compiles the kernels
+                outputs.append(forward(batch))
+                break
+            outputs += parallel.map_batches(forward, batches, workers=parallel.batch_workers(self))
         if not outputs:
             raise ValueError("`predict` got no data: the generator/Sequence yielded no batches.")
         xp = get_xp()

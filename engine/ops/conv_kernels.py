@@ -26,7 +26,7 @@ import types
 
 import numpy as np
 
-from engine import backend
+from engine import backend, parallel
 
 _kernels: dict = {}
 _local = threading.local()
@@ -53,7 +53,6 @@ def usable(*arrays) -> bool:
 # min of 15 steps, medians of 5 (load average ~2): 2^16 vs no split, training step 16.9 vs 20.0 ms, predict
 # 4.7 vs 4.8 ms; 2^20: 18.1 / 5.1 ms. Wall-clock at 2 threads moves with the neighbours' load; re-measure.
 SPLIT_MIN = 1 << 16
-_executors: dict = {}
 
 
 def threads() -> int:
@@ -69,12 +68,9 @@ def over_images(n: int, values: int, call, nthreads: int) -> None:
     if parts <= 1:
         call(0, n)
         return
-    if parts not in _executors:
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-        _executors[parts] = ThreadPoolExecutor(max_workers=parts - 1, thread_name_prefix="engine-conv")
+    pool = parallel.thread_pool("conv", parts - 1)
     bounds = [n * p // parts for p in range(parts + 1)]
-    futures = [_executors[parts].submit(call, bounds[p], bounds[p + 1]) for p in range(1, parts)]
+    futures = [pool.submit(call, bounds[p], bounds[p + 1]) for p in range(1, parts)]
     try:
         call(bounds[0], bounds[1])
     finally:

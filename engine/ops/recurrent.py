@@ -30,28 +30,18 @@ from __future__ import annotations
 import contextlib
 
 from engine.autograd import Function, Tensor, is_grad_enabled
-from engine.backend import xp_of
+from engine.backend import threadpool_controller, xp_of
 from engine.ops import recurrent_fast as F
-
-_controller = []
 
 
 def _one_blas_thread(xp):
     """The per-step GEMMs are small ((N, U) x (U, 4U)): extra BLAS threads only add synchronisation, and
     stall badly when another process holds a core. Limit BLAS to one thread for the step loops (CPU only);
     the big input projection and weight-gradient GEMMs outside the loops keep every thread."""
-    if xp.__name__ != "numpy":
+    controller = threadpool_controller() if xp.__name__ == "numpy" else None
+    if controller is None:
         return contextlib.nullcontext()
-    if not _controller:
-        try:
-            from threadpoolctl import ThreadpoolController  # noqa: PLC0415 - optional (a scikit-learn dependency)
-
-            _controller.append(ThreadpoolController())
-        except ImportError:
-            _controller.append(None)
-    if _controller[0] is None:
-        return contextlib.nullcontext()
-    return _controller[0].limit(limits=1, user_api="blas")
+    return controller.limit(limits=1, user_api="blas")
 
 
 # ---- activations applied in place on an array view, and their derivatives computed from the output y

@@ -92,8 +92,8 @@ def activations(numba):
 
 
 # fastmath "contract" only: a * b + c may become one FMA (one rounding instead of two: the result moves by at
-# most an ulp, and NaN/inf keep their meaning, unlike full fastmath). Without it LLVM
-# keeps every multiply and add apart (no vfmadd in ``inspect_asm``). LSTM forward_step, 64 x 64, one thread: 35 -> 26 us.
+# most an ulp, and NaN/inf keep their meaning, unlike full fastmath). Without it LLVM keeps every multiply and
+# add apart (no vfmadd in ``inspect_asm``). LSTM forward_step, 64 x 64, one thread: 35 -> 26 us.
 JIT = {"cache": True, "nogil": True, "error_model": "numpy", "fastmath": {"contract"}}
 
 

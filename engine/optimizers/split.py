@@ -4,6 +4,7 @@ cut into one slice per engine thread (numpy and the kernels release the GIL)."""
 
 from __future__ import annotations
 
+from engine import parallel
 from engine.backend import engine_threads
 
 # A flat buffer longer than this is updated in one slice per engine thread (CPU only). Crossover from
@@ -13,7 +14,6 @@ from engine.backend import engine_threads
 # 2.67x); above that the runs scatter (0.8-2x) with the neighbours' memory traffic. The issue's MLP (535,818
 # parameters), LSTM (673,089) and GRU (665,025) models split; the CNN (225,034) does not.
 SPLIT_MIN = 1 << 19
-_pool: dict = {}  # the thread pools, by number of workers
 
 
 def split_parts(size: int) -> int:
@@ -23,8 +23,4 @@ def split_parts(size: int) -> int:
 
 
 def _executor(workers: int):
-    if workers not in _pool:
-        from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
-
-        _pool[workers] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engine-opt")
-    return _pool[workers]
+    return parallel.thread_pool("opt", workers)

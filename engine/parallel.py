@@ -1,0 +1,108 @@
+"""Batch-level parallelism on the CPU: independent batches (inference) run whole, one per thread.
+
+An op-level split (BLAS threads, kernels split by images) leaves every small element-wise pass, every numba
+dispatch and every step of a recurrent loop on one core; PyTorch spreads those over its OpenMP pool. Batches of
+``predict``/``evaluate`` do not depend on each other, so running each on its own thread with one BLAS thread
+uses every core for all of the work, with no synchronisation inside a batch. The results are those of the
+serial loop, batch for batch (the same shapes go through the same kernels; only which core runs them changes).
+
+Only where that is safe: numpy arrays (CuPy runs serially on its stream), a model made of the engine's own
+layers in an engine model class (a user's ``call`` may keep state between calls), no stateful layer (its
+states carry from batch to batch), and more than one engine thread allowed (``engine.backend.engine_threads``).
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import threading
+
+from engine import backend
+
+_pools: dict = {}
+_pools_lock = threading.Lock()
+_in_worker = threading.local()
+
+
+def batch_workers(model) -> int:
+    """How many batches of ``model`` may run at once here: ``engine_threads()`` when every layer is safe to run
+    concurrently, else 1 (serial). Inside a worker it is 1: a nested ``predict`` runs serially."""
+    if getattr(_in_worker, "active", False) or backend.get_xp() is not __import__("numpy"):
+        return 1
+    threads = backend.engine_threads()
+    if threads <= 1 or not _concurrency_safe(model):
+        return 1
+    return threads
+
+
+def _concurrency_safe(layer) -> bool:
+    """True when ``layer`` and everything nested in it are the engine's own classes without carried states."""
+    if not type(layer).__module__.startswith("engine.") or getattr(layer, "stateful", False):
+        return False
+    return all(_concurrency_safe(sub) for sub in getattr(layer, "_layers", ()))
+
+
+def map_batches(fn, items, *, workers: int):
+    """``fn(item)`` for each item, in order; ``workers`` at a time on threads that each use one BLAS thread.
+    At most ``2 * workers`` items are in flight (a generator's batches are not all held at once). An error in
+    any call stops the map: the calls already running finish, the rest are cancelled, the error is raised."""
+    if workers <= 1:
+        for item in items:
+            yield fn(item)
+        return
+    pool = thread_pool("batch", workers)
+    pending: collections.deque = collections.deque()
+    with _blas_threads(1):
+        try:
+            for item in items:
+                pending.append(pool.submit(_as_worker, fn, item))
+                if len(pending) >= 2 * workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
+            for future in pending:
+                if not future.cancelled():
+                    future.exception()  # wait: no worker may outlive the BLAS limit it runs under
+
+
+def _as_worker(fn, item):
+    _in_worker.active = True
+    try:
+        return fn(item)
+    finally:
+        _in_worker.active = False
+
+
+def thread_pool(name: str, workers: int):
+    """The engine's thread pool ``name`` of ``workers`` threads, made on first use and kept (threads named
+    ``engine-<name>``). A forked child (a Celery prefork worker) starts without them: threads do not survive a
+    fork, and a pool copied from the parent would take work and never run it."""
+    key = (name, workers)
+    with _pools_lock:
+        if key not in _pools:
+            from concurrent.futures import ThreadPoolExecutor  # noqa: PLC0415
+
+            _pools[key] = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"engine-{name}")
+        return _pools[key]
+
+
+def _forget_pools_after_fork() -> None:
+    global _pools_lock  # noqa: PLW0603 - the parent's lock may have been held by a thread that is gone
+    _pools.clear()
+    _pools_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_pools_after_fork)
+
+
+def _blas_threads(n: int):
+    """BLAS limited to ``n`` threads for the block (process-wide: threadpoolctl has no per-thread limit)."""
+    controller = backend.threadpool_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=n, user_api="blas")

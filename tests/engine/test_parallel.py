@@ -1,0 +1,177 @@
+"""Batch-level parallelism (engine.parallel): predict on several threads gives the serial results, in order, and
+only runs concurrently where that is safe."""
+
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from engine import backend, parallel
+from engine.layers import (
+    LSTM,
+    Conv2D,
+    Dense,
+    Embedding,
+    Flatten,
+    Input,
+    Layer,
+    MaxPooling2D,
+    concatenate,
+)
+from engine.models import Model, Sequential
+
+
+@pytest.fixture
+def two_threads(monkeypatch):
+    """The engine may use two threads, whatever this machine's BLAS says."""
+    monkeypatch.setattr(backend, "engine_threads", lambda: 2)
+
+
+def _serial(monkeypatch, model, x, **kw):
+    with monkeypatch.context() as m:
+        m.setattr(parallel, "batch_workers", lambda model: 1)
+        return model.predict(x, verbose=0, **kw)
+
+
+def _spy_workers(monkeypatch):
+    """Record the worker counts predict asked for (so a test knows the parallel path ran)."""
+    seen = []
+    real = parallel.batch_workers
+
+    def spy(model):
+        seen.append(real(model))
+        return seen[-1]
+
+    monkeypatch.setattr(parallel, "batch_workers", spy)
+    return seen
+
+
+MODELS = {
+    "mlp": (lambda: Sequential([Input((12,)), Dense(32, activation="relu"), Dense(5)]), (12,), "float"),
+    "cnn": (lambda: Sequential([Input((10, 10, 1)), Conv2D(8, 3, activation="relu"), MaxPooling2D(2), Flatten(),
+                                Dense(3)]), (10, 10, 1), "float"),
+    "lstm": (lambda: Sequential([Input((7,), dtype="int32"), Embedding(50, 8), LSTM(6),
+                                 Dense(1, activation="sigmoid")]), (7,), "int"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MODELS))
+def test_predict_on_two_threads_matches_serial(name, two_threads, monkeypatch):
+    build, shape, kind = MODELS[name]
+    model = build()
+    rng = np.random.default_rng(0)
+    x = rng.integers(0, 50, size=(203, *shape)) if kind == "int" else rng.normal(size=(203, *shape)).astype("float32")
+    expected = _serial(monkeypatch, model, x, batch_size=16)
+    seen = _spy_workers(monkeypatch)
+    got = model.predict(x, batch_size=16, verbose=0)
+    assert seen == [2]
+    assert got.shape == expected.shape == (203, model.outputs[0].shape[-1])  # the short last batch included
+    np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)  # BLAS on 1 vs N threads: rounding only
+
+
+def test_functional_multi_output_and_generator_source(two_threads, monkeypatch):
+    a, b = Input((4,)), Input((3,))
+    h = Dense(8, activation="tanh")(concatenate([a, b]))
+    model = Model([a, b], [Dense(2)(h), Dense(1)(h)])
+    rng = np.random.default_rng(1)
+    xa, xb = rng.normal(size=(50, 4)).astype("float32"), rng.normal(size=(50, 3)).astype("float32")
+    expected = _serial(monkeypatch, model, [xa, xb], batch_size=8)
+
+    def batches():
+        for i in range(0, 50, 8):
+            yield (xa[i:i + 8], xb[i:i + 8]),
+
+    got = model.predict(batches(), verbose=0)
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
+
+
+def test_only_safe_models_run_concurrently(two_threads):
+    class Counting(Layer):  # a user's layer may keep state between calls
+        def call(self, x):
+            return x
+
+    class Sub(Model):
+        def __init__(self):
+            super().__init__()
+            self.dense = Dense(2)
+
+        def call(self, x):
+            return self.dense(x)
+
+    safe = Sequential([Input((3,)), Dense(2)])
+    assert parallel.batch_workers(safe) == 2
+    assert parallel.batch_workers(Sequential([Input((3,)), Counting(), Dense(2)])) == 1
+    assert parallel.batch_workers(Sub()) == 1
+    stateful = Sequential([Input((4, 2), batch_size=2), LSTM(3, stateful=True)])
+    assert parallel.batch_workers(stateful) == 1  # its states carry from batch to batch: order matters
+
+
+def test_one_thread_setting_stays_serial(monkeypatch):
+    monkeypatch.setattr(backend, "engine_threads", lambda: 1)
+    assert parallel.batch_workers(Sequential([Input((3,)), Dense(2)])) == 1
+
+
+def test_map_keeps_order_and_bounds_what_is_in_flight():
+    pulled, done = [], []
+
+    def items():
+        for i in range(20):
+            pulled.append(i)
+            yield i
+
+    def slow_square(i):
+        time.sleep(0.002 * (i % 3))  # later items may finish first
+        done.append(i)
+        return i * i
+
+    results = parallel.map_batches(slow_square, items(), workers=2)
+    assert next(results) == 0
+    assert len(pulled) <= 2 * 2 + 1  # not the whole generator at once
+    assert [0, *results] == [i * i for i in range(20)]
+
+
+def test_map_raises_the_first_error_and_restores_blas(monkeypatch):
+    before = backend.engine_threads()
+
+    def fails_on_three(i):
+        if i == 3:
+            raise ValueError("batch 3 is bad")
+        return i
+
+    with pytest.raises(ValueError, match="batch 3 is bad"):
+        list(parallel.map_batches(fails_on_three, range(10), workers=2))
+    assert backend.engine_threads() == before  # the BLAS limit of the map is lifted again
+
+
+def test_nested_predict_inside_a_worker_is_serial(two_threads):
+    model = Sequential([Input((3,)), Dense(2)])
+    inner = []
+
+    def nested(_):
+        inner.append((parallel.batch_workers(model), threading.current_thread().name))
+        return 0
+
+    list(parallel.map_batches(nested, range(4), workers=2))
+    assert all(workers == 1 for workers, _ in inner)
+    assert all(name.startswith("engine-batch") for _, name in inner)
+
+
+def _submit_in_child(queue):
+    queue.put(parallel.thread_pool("test", 1).submit(lambda: "ran").result(timeout=10))
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_a_forked_child_gets_working_pools():
+    """A Celery prefork worker is a fork: a pool made before it must not be reused there (its threads are gone)."""
+    import multiprocessing  # noqa: PLC0415
+
+    assert parallel.thread_pool("test", 1).submit(lambda: "ran").result(timeout=10) == "ran"
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_submit_in_child, args=(queue,))
+    child.start()
+    child.join(30)
+    assert child.exitcode == 0
+    assert queue.get(timeout=1) == "ran"
