@@ -14,6 +14,7 @@ import numpy as np
 from engine.backend import to_cpu, xp_of
 
 _grad = {"enabled": True}
+_census: list = []  # [elements the ops output so far] while ``census()`` counts, else empty
 
 
 @contextlib.contextmanager
@@ -29,6 +30,18 @@ def no_grad():
 
 def is_grad_enabled() -> bool:
     return _grad["enabled"]
+
+
+@contextlib.contextmanager
+def census():
+    """Count the elements every op outputs inside the block: ``with census() as count: ...; count[0]``. How much
+    element-wise work a model does per row (``engine.parallel`` weighs it against the weights' size)."""
+    count = [0]
+    _census.append(count)
+    try:
+        yield count
+    finally:
+        _census.remove(count)
 
 
 class Function:
@@ -54,6 +67,8 @@ class Function:
         tensors = tuple(x if isinstance(x, Tensor) else Tensor(x) for x in inputs)
         ctx = cls(*tensors)
         out = ctx.forward(*(t.data for t in tensors), **kwargs)
+        if _census:
+            _census[-1][0] += getattr(out, "size", 0)
         requires = _grad["enabled"] and any(ctx.needs_input_grad)
         return Tensor(out, requires_grad=requires, _ctx=ctx if requires else None)
 

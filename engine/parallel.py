@@ -36,6 +36,34 @@ def batch_workers(model) -> int:
     return threads
 
 
+# When rows on separate threads pay (measured on the 2-core machine, rows-on-threads vs the serial step with
+# 2 BLAS threads; bench workloads): CNN (38k op outputs per row, 206k Dense weights) training 1.5x, predict
+# 1.3x; LSTM (45k per row, 65 Dense weights) 1.3x / 1.12x; MLP (778 per row, 535k Dense weights) 0.7-0.85x
+# at batches 32 to 2048. Dense layers on 2-D inputs are GEMMs with no weight reuse across positions: two
+# BLAS threads share one pass over their weights, two workers each make their own. Element-wise work (op
+# outputs) is what a second worker takes off the first. So: rows on threads when the op outputs per row are at
+# least ``OUTPUTS_PER_DENSE_WEIGHT`` per Dense weight, and a batch has enough work to cover the hand-offs
+# (~65 us each, ``MIN_BATCH_OUTPUTS``).
+OUTPUTS_PER_DENSE_WEIGHT = 0.02
+MIN_BATCH_OUTPUTS = 1 << 18
+
+
+def rows_pay_off(model, rows: int, key, measure) -> bool:
+    """Whether ``rows`` rows of a batch run faster split over threads than on one thread with every BLAS thread.
+    ``measure()`` returns the elements the ops output per row in a forward pass (``engine.autograd.census``);
+    it runs once per ``key`` (the input shapes) and model."""
+    plan = model.__dict__.setdefault("_parallel_plan", {})
+    if key not in plan:
+        plan[key] = measure()
+    per_row = plan[key]
+    return per_row * rows >= MIN_BATCH_OUTPUTS and per_row >= OUTPUTS_PER_DENSE_WEIGHT * _dense_weights(model)
+
+
+def _dense_weights(layer) -> int:
+    own = layer.kernel.size if type(layer).__name__ == "Dense" and getattr(layer, "kernel", None) is not None else 0
+    return own + sum(_dense_weights(sub) for sub in getattr(layer, "_layers", ()))
+
+
 def _concurrency_safe(layer) -> bool:
     """True when ``layer`` and everything nested in it are the engine's own classes without carried states."""
     if not type(layer).__module__.startswith("engine.") or getattr(layer, "stateful", False):
@@ -67,6 +95,23 @@ def map_batches(fn, items, *, workers: int):
             for future in pending:
                 if not future.cancelled():
                     future.exception()  # wait: no worker may outlive the BLAS limit it runs under
+
+
+def run_parts(fn, parts: int) -> list:
+    """``[fn(0), ..., fn(parts - 1)]``, part 0 on the calling thread and the others on the pool, each with one
+    BLAS thread: one hand-off per extra part (a training step makes two such calls). An error in any part is
+    raised once every part has finished."""
+    if parts <= 1:
+        return [_as_worker(fn, 0)]
+    pool = thread_pool("batch", parts - 1)
+    with _blas_threads(1):
+        futures = [pool.submit(_as_worker, fn, p) for p in range(1, parts)]
+        try:
+            first = _as_worker(fn, 0)
+        finally:
+            for future in futures:
+                future.exception()  # waits: no part may outlive the BLAS limit
+    return [first, *(future.result() for future in futures)]  # raises a part's error
 
 
 def _as_worker(fn, item):

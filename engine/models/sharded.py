@@ -23,22 +23,52 @@ from __future__ import annotations
 import numpy as np
 
 from engine import backend, parallel
-from engine.autograd import Tensor, backward
+from engine.autograd import Tensor, backward, census, no_grad
 from engine.models import data as D
 
 MIN_SHARD_ROWS = 16  # below this the hand-offs cost more than a second core gives back
 _BATCH_COUPLED = {"BatchNormalization", "RBM"}
 
 
-def train_shards(model, n: int) -> int:
-    """Into how many shards a training batch of ``n`` rows is split (1: the serial step)."""
+def train_shards(model, xb, x_struct) -> int:
+    """Into how many shards a training batch ``xb`` is split (1: the serial step)."""
+    n = int(xb[0].shape[0])
     workers = parallel.batch_workers(model)
     if workers <= 1:
         return 1
     parts = min(workers, n // MIN_SHARD_ROWS)
     if parts <= 1 or not _shardable(model):
         return 1
-    return parts
+    try:
+        pays = parallel.rows_pay_off(model, n, _shapes(xb), lambda: outputs_per_row(model, xb, x_struct))
+    except Exception:  # noqa: BLE001 - a batch the model cannot take: the serial step says why, for all of it
+        return 1
+    return parts if pays else 1
+
+
+def predict_workers(model, xb, x_struct) -> int:
+    """How many batches like ``xb`` predict runs at once."""
+    workers = parallel.batch_workers(model)
+    if workers <= 1:
+        return 1
+    try:
+        pays = parallel.rows_pay_off(model, int(xb[0].shape[0]), _shapes(xb),
+                                     lambda: outputs_per_row(model, xb, x_struct))
+    except Exception:  # noqa: BLE001 - the serial loop raises it again, for the whole batch
+        return 1
+    return workers if pays else 1
+
+
+def outputs_per_row(model, xb, x_struct) -> float:
+    """The elements the ops output per row in an inference forward pass of a few rows of ``xb``."""
+    rows = min(int(xb[0].shape[0]), 4)
+    with census() as count, no_grad():
+        model(D.restructure([x[:rows] for x in xb], x_struct), training=False)
+    return count[0] / rows
+
+
+def _shapes(xb) -> tuple:
+    return tuple(tuple(x.shape[1:]) for x in xb)
 
 
 def _shardable(layer) -> bool:
@@ -65,7 +95,7 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
         return model._flat_outputs(out)
 
     try:
-        shard_outputs = list(parallel.map_batches(forward, range(parts), workers=parts))
+        shard_outputs = parallel.run_parts(forward, parts)
     except Exception:  # noqa: BLE001 - the serial step raises it again, naming the whole batch's shape
         return None
     joined = [_join([outs[k] for outs in shard_outputs]) for k in range(len(shard_outputs[0]))]
@@ -80,7 +110,7 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
             backward(roots, grads, leaf_grads=sink)
         return sink
 
-    for sink in parallel.map_batches(backward_shard, range(parts), workers=parts):
+    for sink in parallel.run_parts(backward_shard, parts):
         for leaf, grad in sink.values():
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
     return joined

@@ -7,6 +7,8 @@ a callback asks for per-batch logs.
 
 from __future__ import annotations
 
+import itertools
+
 from engine import parallel
 from engine.autograd import Tensor, no_grad
 from engine.backend import get_xp, to_cpu
@@ -159,7 +161,7 @@ class Trainer:
     def _train_batch(self, xb, x_struct, yb, swb, variables):
         for v in variables:
             v.grad = None
-        parts = sharded.train_shards(self, int(xb[0].shape[0]))
+        parts = sharded.train_shards(self, xb, x_struct)
         preds = sharded.train_step(self, xb, x_struct, yb, swb, parts) if parts > 1 else None
         if preds is None:
             total, preds = self._step(xb, x_struct, yb, swb, training=True)
@@ -268,10 +270,10 @@ class Trainer:
 
         with no_grad():
             batches = iter(data.epoch(False, steps))
-            for batch in batches:  # the first batch alone: it builds the model and compiles the kernels
-                outputs.append(forward(batch))
-                break
-            outputs += parallel.map_batches(forward, batches, workers=parallel.batch_workers(self))
+            first = next(batches, None)
+            if first is not None:  # its shapes decide (a forward pass of a few rows builds the model, once)
+                workers = sharded.predict_workers(self, first[1], first[2])
+                outputs += parallel.map_batches(forward, itertools.chain([first], batches), workers=workers)
         if not outputs:
             raise ValueError("`predict` got no data: the generator/Sequence yielded no batches.")
         xp = get_xp()

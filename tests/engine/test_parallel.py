@@ -24,8 +24,10 @@ from engine.models import Model, Sequential
 
 @pytest.fixture
 def two_threads(monkeypatch):
-    """The engine may use two threads, whatever this machine's BLAS says."""
+    """The engine may use two threads, whatever this machine's BLAS says, and rows on threads always pay."""
     monkeypatch.setattr(backend, "engine_threads", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_BATCH_OUTPUTS", 0)
+    monkeypatch.setattr(parallel, "OUTPUTS_PER_DENSE_WEIGHT", 0)
 
 
 def _serial(monkeypatch, model, x, **kw):
@@ -35,15 +37,15 @@ def _serial(monkeypatch, model, x, **kw):
 
 
 def _spy_workers(monkeypatch):
-    """Record the worker counts predict asked for (so a test knows the parallel path ran)."""
+    """Record the worker counts predict's map ran with (so a test knows the parallel path ran)."""
     seen = []
-    real = parallel.batch_workers
+    real = parallel.map_batches
 
-    def spy(model):
-        seen.append(real(model))
-        return seen[-1]
+    def spy(fn, items, *, workers):
+        seen.append(workers)
+        return real(fn, items, workers=workers)
 
-    monkeypatch.setattr(parallel, "batch_workers", spy)
+    monkeypatch.setattr(parallel, "map_batches", spy)
     return seen
 
 
@@ -82,7 +84,9 @@ def test_functional_multi_output_and_generator_source(two_threads, monkeypatch):
         for i in range(0, 50, 8):
             yield (xa[i:i + 8], xb[i:i + 8]),
 
+    seen = _spy_workers(monkeypatch)
     got = model.predict(batches(), verbose=0)
+    assert seen == [2]
     for g, e in zip(got, expected, strict=True):
         np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-6)
 
@@ -106,6 +110,28 @@ def test_only_safe_models_run_concurrently(two_threads):
     assert parallel.batch_workers(Sub()) == 1
     stateful = Sequential([Input((4, 2), batch_size=2), LSTM(3, stateful=True)])
     assert parallel.batch_workers(stateful) == 1  # its states carry from batch to batch: order matters
+
+
+def test_rows_on_threads_only_where_they_pay(monkeypatch):
+    """Element-wise-heavy models (conv, recurrent) run rows on threads; a big-weights MLP keeps BLAS threads
+    (measured: 0.7-0.85x on rows); small batches do not cover the hand-offs."""
+    monkeypatch.setattr(backend, "engine_threads", lambda: 2)
+    mlp = Sequential([Input((784,)), Dense(512, activation="relu"), Dense(256, activation="relu"), Dense(10)])
+    cnn = Sequential([Input((28, 28, 1)), Conv2D(32, 3, activation="relu"), MaxPooling2D(2), Flatten(), Dense(10)])
+    lstm = MODELS["lstm"][0]()
+
+    def pays(model, x):
+        from engine.models import sharded  # noqa: PLC0415
+
+        return parallel.rows_pay_off(model, len(x), ("key",), lambda: sharded.outputs_per_row(model, [x], "single"))
+
+    assert not pays(mlp, np.zeros((128, 784), "float32"))
+    assert not pays(mlp, np.zeros((2048, 784), "float32"))
+    assert pays(cnn, np.zeros((64, 28, 28, 1), "float32"))
+    assert not pays(Sequential([Input((28, 28, 1)), Conv2D(32, 3), Flatten(), Dense(10)]), np.zeros((2, 28, 28, 1)))
+    assert pays(Sequential([Input((100,), dtype="int32"), Embedding(10000, 64), LSTM(64), Dense(1)]),
+                np.zeros((64, 100), "int32"))
+    assert not pays(lstm, np.zeros((8, 7), "int32"))  # 8 short sequences: too little work
 
 
 def test_one_thread_setting_stays_serial(monkeypatch):
@@ -175,3 +201,22 @@ def test_a_forked_child_gets_working_pools():
     child.join(30)
     assert child.exitcode == 0
     assert queue.get(timeout=1) == "ran"
+
+
+def test_run_parts_runs_part_zero_here_and_raises_after_all_parts():
+    here = threading.current_thread().name
+    finished = []
+
+    def part(p):
+        if p == 1:
+            time.sleep(0.05)
+            finished.append(p)
+            raise RuntimeError("part 1 failed")
+        finished.append(p)
+        return threading.current_thread().name
+
+    with pytest.raises(RuntimeError, match="part 1 failed"):
+        parallel.run_parts(part, 3)
+    assert sorted(finished) == [0, 1, 2]  # the error waited for the slow part
+    names = parallel.run_parts(lambda p: threading.current_thread().name, 3)
+    assert names[0] == here and all(n.startswith("engine-batch") for n in names[1:])

@@ -4,7 +4,7 @@ the serial step, reproducible dropout, and the serial step wherever sharding wou
 import numpy as np
 import pytest
 
-from engine import backend, losses, regularizers
+from engine import backend, losses, parallel, regularizers
 from engine.backend import set_seed
 from engine.layers import (
     LSTM,
@@ -24,7 +24,10 @@ from engine.models import Model, Sequential, sharded
 
 @pytest.fixture
 def two_threads(monkeypatch):
+    """Two engine threads, and rows on threads always pay (the sizes here are small)."""
     monkeypatch.setattr(backend, "engine_threads", lambda: 2)
+    monkeypatch.setattr(parallel, "MIN_BATCH_OUTPUTS", 0)
+    monkeypatch.setattr(parallel, "OUTPUTS_PER_DENSE_WEIGHT", 0)
 
 
 def _grads(model, xb, x_struct, yb, swb, parts):
@@ -140,7 +143,7 @@ def test_fit_learns_the_same_as_serial(two_threads, monkeypatch):
         model = Sequential([Input((6,)), Dense(16, activation="relu"), Dense(1)])
         model.compile(optimizer="adam", loss="mse")
         with monkeypatch.context() as m:
-            m.setattr(sharded, "train_shards", lambda model, n: parts)
+            m.setattr(sharded, "train_shards", lambda model, xb, x_struct: parts)
             history = model.fit(x, y, batch_size=64, epochs=3, verbose=0, shuffle=False)
         return model.get_weights(), history.history["loss"]
 
@@ -157,7 +160,8 @@ def test_serial_where_sharding_would_change_the_maths(two_threads):
             return x
 
     def shards(*layers, n=64):
-        return sharded.train_shards(Sequential([Input((4,)), *layers, Dense(1)]), n)
+        return sharded.train_shards(Sequential([Input((4,)), *layers, Dense(1)]), [np.zeros((n, 4), "float32")],
+                                    "single")
 
     assert shards(Dense(8)) == 2
     assert shards(Dense(8), n=31) == 1  # shards of fewer than 16 rows
@@ -176,6 +180,7 @@ def test_a_failing_shard_gives_the_serial_error_for_the_whole_batch(two_threads,
     real = sharded.train_step
     monkeypatch.setattr(sharded, "train_step", lambda *a: calls.append(1) or real(*a))
     monkeypatch.setattr(model, "_ensure_built", lambda data: None)  # let the bad batch reach the step
+    monkeypatch.setattr(sharded, "outputs_per_row", lambda *a: 1.0)  # and not fail earlier, in the plan
     with pytest.raises(ValueError, match=r"received input with shape \(64, 5\)"):
         model.fit(np.zeros((64, 5), "float32"), np.zeros((64, 2), "float32"), batch_size=64, verbose=0)
     assert calls  # the sharded step saw it first
