@@ -64,3 +64,32 @@ def test_dropout_noise_shape_shares_the_mask_along_broadcast_axes():
 def test_dropout_gradient_uses_the_same_mask():
     x = RNG.normal(size=(4, 5))
     check_grad(lambda a: nn.dropout(a, 0.4, generator=np.random.default_rng(3)), x)
+
+
+@pytest.mark.parametrize("activation", ["relu", "linear"])
+@pytest.mark.parametrize("shape", [(9, 5), (3, 4, 5)])
+@pytest.mark.parametrize("with_bias", [True, False])
+def test_linear_float32_kernels_match_the_numpy_path(activation, shape, with_bias, monkeypatch):
+    """float32 CPU arrays take the numba bias+relu / relu-mask kernels and a GEMV bias gradient."""
+    from engine.ops import conv_kernels as CK  # noqa: PLC0415
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=shape).astype("float32")
+    w, b = rng.normal(size=(5, 7)).astype("float32"), rng.normal(size=7).astype("float32")
+    g = rng.normal(size=(*shape[:-1], 7)).astype("float32")
+
+    def run():
+        args = [Tensor(x, requires_grad=True), Tensor(w, requires_grad=True)]
+        if with_bias:
+            args.append(Tensor(b, requires_grad=True))
+        out = nn.linear(*args, activation=activation)
+        out.backward(g.copy())
+        return [out.data, *(a.grad for a in args)]
+
+    assert CK.usable(x, w)
+    fast = run()
+    monkeypatch.setattr(CK, "usable", lambda *arrays: False)
+    slow = run()
+    assert (fast[0] == 0).any() == (activation == "relu")  # relu zeroed some entries
+    for got, expected in zip(fast, slow, strict=True):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-5)
