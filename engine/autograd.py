@@ -8,6 +8,7 @@ recorded graph in reverse topological order and hands each Function the gradient
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from engine.backend import to_cpu, xp_of
 
 _grad = {"enabled": True}
 _census: list = []  # [elements the ops output so far] while ``census()`` counts, else empty
+_local = threading.local()  # ``homes``: this thread's gradient homes while ``grad_homes`` is active
 
 
 @contextlib.contextmanager
@@ -30,6 +32,27 @@ def no_grad():
 
 def is_grad_enabled() -> bool:
     return _grad["enabled"]
+
+
+@contextlib.contextmanager
+def grad_homes(homes: dict):
+    """Inside the block, on this thread, ``claim_grad_home(leaf)`` hands out ``homes[id(leaf)]`` once: where the
+    leaf's gradient may be written directly (the optimizer's flat gradient buffer, ``Optimizer.grad_homes``)."""
+    previous = getattr(_local, "homes", None)
+    _local.homes = dict(homes)
+    try:
+        yield
+    finally:
+        _local.homes = previous
+
+
+def claim_grad_home(tensor):
+    """The array ``tensor``'s gradient may be written into (its whole gradient, this backward pass), or None.
+    Handed out once: a weight used twice gets its second gradient as a fresh array, and the sum is fresh too."""
+    homes = getattr(_local, "homes", None)
+    if not homes:
+        return None
+    return homes.pop(id(tensor), None)
 
 
 @contextlib.contextmanager

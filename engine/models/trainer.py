@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 
 from engine import parallel
-from engine.autograd import Tensor, no_grad
+from engine.autograd import Tensor, grad_homes, no_grad
 from engine.backend import get_xp, to_cpu
 from engine.models import data as D
 from engine.models import sharded
@@ -165,7 +165,8 @@ class Trainer:
         preds = sharded.train_step(self, xb, x_struct, yb, swb, parts) if parts > 1 else None
         if preds is None:
             total, preds = self._step(xb, x_struct, yb, swb, training=True)
-            total.backward()
+            with grad_homes(self.optimizer.grad_homes(variables)):
+                total.backward()
         self.optimizer.apply_gradients([(v.grad, v) for v in variables if v.grad is not None])
         self._apply_constraints(variables)
         with no_grad():

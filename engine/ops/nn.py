@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from engine.autograd import Function, Tensor
+from engine.autograd import Function, Tensor, claim_grad_home
 from engine.backend import xp_of
 from engine.ops import conv_kernels as CK
 from engine.ops.activation import sigmoid_array
@@ -63,10 +63,12 @@ class Linear(Function):
         if need[0]:
             gx = g @ self.w.T
         if need[1]:
-            if self.x.ndim == 2:
-                gw = self.x.T @ g
+            x2 = self.x if self.x.ndim == 2 else self.x.reshape(-1, self.x.shape[-1])
+            home = claim_grad_home(self.parents[1]) if fast else None
+            if home is not None and home.shape == self.w.shape and home.dtype == g.dtype:
+                gw = np.matmul(x2.T, g.reshape(-1, units), out=home)  # straight into the optimizer's buffer
             else:
-                gw = self.x.reshape(-1, self.x.shape[-1]).T @ g.reshape(-1, units)
+                gw = x2.T @ g.reshape(-1, units)
         if self.has_bias and need[2]:
             g2 = g.reshape(-1, units)
             # numpy's column sum is slow (a reduction along the strided axis): a GEMV is ~10x faster

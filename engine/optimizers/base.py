@@ -178,8 +178,18 @@ class Optimizer:
             slots[slot], self._slots[slot] = home(self._slots[slot])
         buf = xp.empty(total, dtype=dtype)
         self._scratch = [buf[lo:hi].reshape(d.shape) for d, lo, hi in zip(datas, offsets, offsets[1:])]
-        self._flat = {"w": w, "views": w_views, "slots": slots, "buf": buf, "g": xp.empty(total, dtype=dtype),
+        g = xp.empty(total, dtype=dtype)
+        self._flat = {"w": w, "views": w_views, "slots": slots, "buf": buf, "g": g,
+                      "g_views": [g[lo:hi].reshape(d.shape) for d, lo, hi in zip(datas, offsets, offsets[1:])],
                       "offsets": offsets, "chunks": [FLAT]}
+
+    def grad_homes(self, variables) -> dict:
+        """``{id(v): v's part of the flat gradient buffer}`` for a step on ``variables`` (empty when they are not
+        updated through the flat buffer): an op may write a weight gradient there directly (``out=``), and the
+        step then skips copying it in (``engine.autograd.grad_homes``)."""
+        if not variables or self._flat is None or not self._flat_ready(variables):
+            return {}
+        return {id(v): view for v, view in zip(variables, self._flat["g_views"])}
 
     def _chunks(self, xp, total):
         """The flat slices of this step: element-wise ufuncs and the compiled update run on one thread, so on
@@ -293,8 +303,10 @@ class Optimizer:
         kernel = self._kernel() if xp is np and w.size >= _MIN_KERNEL else None
         update = self._update if kernel is None else functools.partial(self._run_kernel, kernel)
         clipping = any(c and c > 0 for c in (self.clipnorm, self.global_clipnorm, self.clipvalue))
+        # gradients an op wrote into the flat buffer itself (grad_homes) are already in place
+        flat_grads = [None if x is home else x.reshape(-1) for x, home in zip(grads, flat["g_views"])]
         if len(chunks) == 1 or clipping:
-            xp.concatenate([x.reshape(-1) for x in grads], out=g)  # one copy pass (casts float64 grads too)
+            self._gather(flat_grads, FLAT, g)
             self._clip_flat(g)
         if self.weight_decay:
             w *= 1.0 - self.weight_decay * lr
@@ -302,7 +314,6 @@ class Optimizer:
         if len(chunks) == 1:
             update(chunks[0], g, w, lr)
             return
-        flat_grads = [x.reshape(-1) for x in grads]
 
         def step(s):
             if not clipping:  # each thread copies its slice of the gradients too
@@ -322,11 +333,13 @@ class Optimizer:
         raise NotImplementedError
 
     def _gather(self, flat_grads, s, g) -> None:
-        """Copy the parts of the variables' gradients that fall in ``g[s]`` (the flat slice ``s``)."""
+        """Copy the parts of the variables' gradients that fall in ``g[s]`` (the flat slice ``s``; None entries are
+        in place already). Casts float64 gradients."""
         offsets = self._flat["offsets"]
+        start, stop = s.start or 0, g.size if s.stop is None else s.stop
         for x, lo, hi in zip(flat_grads, offsets, offsets[1:]):
-            a, b = max(lo, s.start), min(hi, s.stop)
-            if a < b:
+            a, b = max(lo, start), min(hi, stop)
+            if x is not None and a < b:
                 g[a:b] = x[a - lo:b - lo]
 
     def _apply_each(self, grads, variables, lr) -> None:

@@ -3,9 +3,13 @@ import math
 import numpy as np
 import pytest
 
-from engine import optimizers, schedules
+from engine import autograd, optimizers, parallel, schedules
+from engine.backend import set_seed
 from engine.constraints import NonNeg
-from engine.optimizers import kernels, split
+from engine.layers import Dense, Input
+from engine.models import Model
+from engine.ops import nn as nn_ops
+from engine.optimizers import Optimizer, kernels, split
 from engine.variables import Variable
 
 G1 = [0.5, -1.0]
@@ -501,3 +505,44 @@ def test_fused_adam_kernel_matches_the_ufunc_steps(monkeypatch):
     assert kernels._kernels.get("adam") is not None
     for a, b in zip(*results):
         np.testing.assert_allclose(a, b, rtol=2e-6, atol=1e-6)
+
+
+def _train_twice(model_fn, homes: bool, monkeypatch):
+    set_seed(3)
+    model = model_fn()
+    model.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(64, 6)).astype("float32"), rng.normal(size=(64, 2)).astype("float32")
+    claimed = []
+    real = autograd.claim_grad_home
+
+    def spy(t):
+        home = real(t)
+        claimed.append(home is not None)
+        return home
+
+    with monkeypatch.context() as m:
+        m.setattr(nn_ops, "claim_grad_home", spy)
+        if not homes:
+            m.setattr(Optimizer, "grad_homes", lambda self, variables: {})
+        model.fit(x, y, batch_size=32, epochs=2, verbose=0, shuffle=False)
+    return model.get_weights(), claimed
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_weight_gradients_written_into_the_flat_buffer_give_the_same_steps(shared, monkeypatch):
+    """Dense writes its kernel gradient straight into the optimizer's flat buffer; a layer used twice gets
+    the sum (the second use's gradient is fresh, not written over the first)."""
+    monkeypatch.setattr(parallel, "batch_workers", lambda model: 1)  # the serial step (shards sum their own)
+
+    def model_fn():
+        inp = Input((6,))
+        layer = Dense(6, activation="relu")
+        h = layer(layer(inp)) if shared else layer(inp)
+        return Model(inp, Dense(2)(h))
+
+    with_homes, claimed = _train_twice(model_fn, True, monkeypatch)
+    without, _ = _train_twice(model_fn, False, monkeypatch)
+    assert any(claimed)  # the fast path ran (after the first step built the flat buffers)
+    for a, b in zip(with_homes, without, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
