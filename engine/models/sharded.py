@@ -16,6 +16,9 @@ The weight gradients are those of the serial step up to float32 rounding (a sum 
 couple the rows of a batch (BatchNormalization's batch statistics), layers with a generator of their own
 (``seed=``: shards would share it), activity regularizers (kept on the layer between forward and loss) and
 small batches stay on the serial step: ``train_shards`` says which.
+
+``evaluate`` (and fit's validation) splits its batches the same way, forward only (``eval_shards``,
+``eval_forward``); at inference BatchNormalization uses its moving statistics, so it does not stop the split.
 """
 
 from __future__ import annotations
@@ -32,12 +35,21 @@ _BATCH_COUPLED = {"BatchNormalization", "RBM"}
 
 def train_shards(model, xb, x_struct) -> int:
     """Into how many shards a training batch ``xb`` is split (1: the serial step)."""
+    return _shards(model, xb, x_struct, training=True)
+
+
+def eval_shards(model, xb, x_struct) -> int:
+    """Into how many shards an evaluation batch is split (BatchNormalization is per row at inference)."""
+    return _shards(model, xb, x_struct, training=False)
+
+
+def _shards(model, xb, x_struct, training: bool) -> int:
     n = int(xb[0].shape[0])
     workers = parallel.batch_workers(model)
     if workers <= 1:
         return 1
     parts = min(workers, n // MIN_SHARD_ROWS)
-    if parts <= 1 or not _shardable(model):
+    if parts <= 1 or not _shardable(model, training):
         return 1
     try:
         pays = parallel.rows_pay_off(model, n, _shapes(xb), lambda: outputs_per_row(model, xb, x_struct))
@@ -71,12 +83,12 @@ def _shapes(xb) -> tuple:
     return tuple(tuple(x.shape[1:]) for x in xb)
 
 
-def _shardable(layer) -> bool:
-    if type(layer).__name__ in _BATCH_COUPLED or getattr(layer, "activity_regularizer", None) is not None:
+def _shardable(layer, training: bool = True) -> bool:
+    if training and (type(layer).__name__ in _BATCH_COUPLED or getattr(layer, "seed", None) is not None):
         return False
-    if getattr(layer, "seed", None) is not None:
+    if getattr(layer, "activity_regularizer", None) is not None:  # kept on the layer between forward and loss
         return False
-    return all(_shardable(sub) for sub in getattr(layer, "_layers", ()))
+    return all(_shardable(sub, training) for sub in getattr(layer, "_layers", ()))
 
 
 def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
@@ -84,21 +96,11 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
     ``total.backward()`` leaves them). Returns the joined outputs (for the metrics), or None when a shard's
     forward pass failed: nothing is changed then, and the caller runs the serial step, whose error message
     names the batch the user passed (a shape mismatch, a bad label), not a shard of it."""
-    n = int(xb[0].shape[0])
-    bounds = [n * p // parts for p in range(parts + 1)]
-    seeds = backend.rng().integers(2**63 - 1, size=parts)
-
-    def forward(p):
-        rows = slice(bounds[p], bounds[p + 1])
-        with backend.thread_rng(np.random.default_rng(int(seeds[p]))):
-            out = model(D.restructure([x[rows] for x in xb], x_struct), training=True)
-        return model._flat_outputs(out)
-
-    try:
-        shard_outputs = parallel.run_parts(forward, parts)
-    except Exception:  # noqa: BLE001 - the serial step raises it again, naming the whole batch's shape
+    bounds = _bounds(xb, parts)
+    shard_outputs = _forward(model, xb, x_struct, bounds, training=True)
+    if shard_outputs is None:
         return None
-    joined = [_join([outs[k] for outs in shard_outputs]) for k in range(len(shard_outputs[0]))]
+    joined = [_join([outs[k] for outs in shard_outputs], True) for k in range(len(shard_outputs[0]))]
     model._loss(joined, yb, swb).backward()  # the penalties' gradients go straight into .grad
 
     def backward_shard(p):
@@ -116,9 +118,40 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
     return joined
 
 
-def _join(outputs: list[Tensor]) -> Tensor:
+def eval_forward(model, xb, x_struct, parts: int) -> list[Tensor] | None:
+    """The model's outputs for batch ``xb`` (inference), its shards' forward passes on ``parts`` threads, joined;
+    None when a shard failed (the caller runs the serial forward, whose error names the whole batch)."""
+    shard_outputs = _forward(model, xb, x_struct, _bounds(xb, parts), training=False)
+    if shard_outputs is None:
+        return None
+    return [_join([outs[k] for outs in shard_outputs], False) for k in range(len(shard_outputs[0]))]
+
+
+def _bounds(xb, parts: int) -> list[int]:
+    n = int(xb[0].shape[0])
+    return [n * p // parts for p in range(parts + 1)]
+
+
+def _forward(model, xb, x_struct, bounds, training: bool):
+    """Each shard's flat outputs (a list per shard), or None when a shard's forward pass raised."""
+    parts = len(bounds) - 1
+    seeds = backend.rng().integers(2**63 - 1, size=parts) if training else [0] * parts
+
+    def forward(p):
+        rows = slice(bounds[p], bounds[p + 1])
+        with backend.thread_rng(np.random.default_rng(int(seeds[p]))):
+            out = model(D.restructure([x[rows] for x in xb], x_struct), training=training)
+        return model._flat_outputs(out)
+
+    try:
+        return parallel.run_parts(forward, parts)
+    except Exception:  # noqa: BLE001 - the serial step raises it again, naming the whole batch's shape
+        return None
+
+
+def _join(outputs: list[Tensor], requires_grad: bool) -> Tensor:
     """The shards' outputs of one model output as one leaf tensor (its mask joined too, for the loss)."""
-    joined = Tensor(np.concatenate([o.data for o in outputs]), requires_grad=True)
+    joined = Tensor(np.concatenate([o.data for o in outputs]), requires_grad=requires_grad)
     masks = [o._keras_mask for o in outputs]
     if all(m is not None for m in masks):
         joined._keras_mask = np.concatenate(masks)

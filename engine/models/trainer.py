@@ -244,7 +244,12 @@ class Trainer:
                 if yb is None:
                     raise ValueError("Evaluation batches need targets `y`.")
                 cbs.batch("on_test_batch_begin", step)
-                _, preds = self._step(xb, x_struct, yb, swb, training=False)
+                parts = sharded.eval_shards(self, xb, x_struct)
+                preds = sharded.eval_forward(self, xb, x_struct, parts) if parts > 1 else None
+                if preds is None:
+                    _, preds = self._step(xb, x_struct, yb, swb, training=False)
+                else:
+                    self._loss(preds, yb, swb)  # on the whole batch, as the serial step
                 self._compiled_metrics.update(yb, [p.data for p in preds], swb)
                 if cbs.wants_batch_logs:
                     cbs.batch("on_test_batch_end", step, self._logs())

@@ -184,3 +184,24 @@ def test_a_failing_shard_gives_the_serial_error_for_the_whole_batch(two_threads,
     with pytest.raises(ValueError, match=r"received input with shape \(64, 5\)"):
         model.fit(np.zeros((64, 5), "float32"), np.zeros((64, 2), "float32"), batch_size=64, verbose=0)
     assert calls  # the sharded step saw it first
+
+
+def test_evaluate_on_shards_matches_serial_with_batchnorm_at_inference(two_threads, monkeypatch):
+    rng = np.random.default_rng(9)
+    model = Sequential([Input((6, 6, 2)), Conv2D(4, 3, activation="relu"), BatchNormalization(), Dropout(0.3),
+                        Flatten(), Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    x = rng.normal(size=(70, 6, 6, 2)).astype("float32")
+    y, sw = rng.integers(0, 3, size=70), rng.uniform(0.5, 2.0, size=70).astype("float32")
+    model.fit(x, y, epochs=1, batch_size=35, verbose=0)  # moving statistics away from their start
+    calls = []
+    real = sharded.eval_forward
+    monkeypatch.setattr(sharded, "eval_forward", lambda *a: calls.append(a[-1]) or real(*a))
+    got = model.evaluate(x, y, sample_weight=sw, batch_size=35, verbose=0, return_dict=True)
+    assert calls == [2, 2]
+    monkeypatch.setattr(sharded, "eval_shards", lambda *a: 1)
+    expected = model.evaluate(x, y, sample_weight=sw, batch_size=35, verbose=0, return_dict=True)
+    assert got.keys() == expected.keys()
+    for key in expected:
+        assert np.isclose(got[key], expected[key], rtol=1e-5), key
+    assert sharded.train_shards(model, [x[:35]], "single") == 1  # training keeps BatchNormalization serial
