@@ -306,7 +306,10 @@ class Optimizer:
         # gradients an op wrote into the flat buffer itself (grad_homes) are already in place
         flat_grads = [None if x is home else x.reshape(-1) for x, home in zip(grads, flat["g_views"])]
         if len(chunks) == 1 or clipping:
-            self._gather(flat_grads, FLAT, g)
+            if all(x is not None for x in flat_grads):
+                xp.concatenate(flat_grads, out=g)  # one pass (one kernel on the GPU); casts float64 grads too
+            else:
+                self._gather(flat_grads, FLAT, g)
             self._clip_flat(g)
         if self.weight_decay:
             w *= 1.0 - self.weight_decay * lr
