@@ -2,7 +2,7 @@
 
 Load the dataset, encode it by the run's plan, split it with the run's seed, optionally standardise,
 build the pinned graph with the engine, fit with `RunCallback` (per epoch: store an EpochMetric row,
-then broadcast it; throttled batch progress; the cooperative cancel flag), save the .h5 on success.
+then broadcast it; throttled batch progress and cancel checks), save the .h5 on success.
 Any exception ends the run `failed` with a message a person can read.
 """
 
@@ -62,13 +62,15 @@ def _make_callback(run_id: int):
                     "The learning rate is probably too high, or the data has extreme values: "
                     "try a lower learning rate or standardise the features."
                 )
-            cancel = Run.objects.filter(pk=self.run_id, cancel_requested=True)
-            if with_db_retry(cancel.exists, what=f"run {self.run_id}: cancel check"):
-                self.cancelled = True
-                self.model.stop_training = True
             now = time.monotonic()
             if now - self.last_progress >= PROGRESS_INTERVAL_S:
                 self.last_progress = now
+                # Throttled with the progress: a query per batch (0.4 ms SQLite, 0.7 ms PostgreSQL) made a
+                # small tabular model (20-64-64-1, batch 32) train 1.5-1.8x slower; a cancel now waits <= 0.2 s.
+                cancel = Run.objects.filter(pk=self.run_id, cancel_requested=True)
+                if with_db_retry(cancel.exists, what=f"run {self.run_id}: cancel check"):
+                    self.cancelled = True
+                    self.model.stop_training = True
                 steps = (self.params or {}).get("steps")
                 events.run_event_send(
                     run_id=self.run_id,
