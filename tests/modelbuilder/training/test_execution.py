@@ -161,14 +161,14 @@ def test_the_cancel_flag_is_read_at_the_progress_pace_not_every_batch(alice, run
 
     from modelbuilder.training import execution
 
-    monkeypatch.setattr(execution, "PROGRESS_INTERVAL_S", 3600.0)  # one read: at the first batch
+    monkeypatch.setattr(execution, "PROGRESS_INTERVAL_S", 3600.0)  # reads: the first batch, each epoch's end
     run_id = create(alice, run_body(epochs=3, batch_size=4))  # 120 training rows: 30 batches an epoch
     with CaptureQueriesContext(connection) as queries:
         run = run_execute(run_id=run_id)
     assert run.status == "succeeded", run.error
     reads = [q["sql"] for q in queries.captured_queries
              if q["sql"].startswith("SELECT 1") and '"cancel_requested" AND' in q["sql"]]
-    assert len(reads) == 1
+    assert len(reads) == 1 + 3
 
 
 def test_a_cancel_requested_before_the_first_batch_stops_the_run(alice, run_body):
