@@ -6,6 +6,7 @@ then broadcast it; throttled batch progress and cancel checks), save the .h5 on 
 Any exception ends the run `failed` with a message a person can read.
 """
 
+import contextlib
 import logging
 import math
 import tempfile
@@ -18,7 +19,7 @@ import numpy as np
 from modelbuilder.core.db_retry import with_db_retry
 from modelbuilder.core.files import local_copy, save_artifact
 from modelbuilder.datasets import parsing
-from modelbuilder.training import events, resilience
+from modelbuilder.training import cpu_share, events, resilience
 from modelbuilder.training.data import DataPlan, arrays_build, numeric_feature_mask
 from modelbuilder.training.models import EpochMetric, Run
 from modelbuilder.training.saved_model import model_with_standardization
@@ -253,17 +254,19 @@ def run_execute(*, run_id: int, task_id: str | None = None) -> Run | None:
         model = _build(run)
         session = resilience.training_session(run=run, model=model)  # resumes from its checkpoint
         cfg = run.config
-        model.fit(
-            x,
-            y,
-            epochs=cfg["epochs"],
-            batch_size=cfg["batch_size"],
-            validation_data=validation,
-            shuffle=True,
-            verbose=0,
-            callbacks=[callback, *session.callbacks],
-            initial_epoch=session.initial_epoch,
-        )
+        share = [cpu_share.cpu_share_callback()] if device == "cpu" else []  # the cores shared by the runs here
+        with cpu_share.training_slot() if share else contextlib.nullcontext():
+            model.fit(
+                x,
+                y,
+                epochs=cfg["epochs"],
+                batch_size=cfg["batch_size"],
+                validation_data=validation,
+                shuffle=True,
+                verbose=0,
+                callbacks=[*share, callback, *session.callbacks],
+                initial_epoch=session.initial_epoch,
+            )
         if callback.cancelled:
             return run_finish(
                 run=run,
