@@ -27,6 +27,8 @@ class _CallbackList:
         self._batch_callbacks = [c for c in self.callbacks if any(
             getattr(type(c), h, None) is not getattr(Callback, h, None) for h in self._BATCH_HOOKS)]
         self.wants_batch_logs = bool(self._batch_callbacks)
+        self.watches_test_batches = any(getattr(type(c), h, None) is not getattr(Callback, h, None)
+                                        for c in self.callbacks for h in ("on_test_batch_begin", "on_test_batch_end"))
 
     def call(self, hook: str, *args) -> None:
         for c in self.callbacks:

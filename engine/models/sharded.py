@@ -16,9 +16,6 @@ The weight gradients are those of the serial step up to float32 rounding (a sum 
 couple the rows of a batch (BatchNormalization's batch statistics), layers with a generator of their own
 (``seed=``: shards would share it), activity regularizers (kept on the layer between forward and loss) and
 small batches stay on the serial step: ``train_shards`` says which.
-
-``evaluate`` (and fit's validation) splits its batches the same way, forward only (``eval_shards``,
-``eval_forward``); at inference BatchNormalization uses its moving statistics, so it does not stop the split.
 """
 
 from __future__ import annotations
@@ -35,21 +32,12 @@ _BATCH_COUPLED = {"BatchNormalization", "RBM"}
 
 def train_shards(model, xb, x_struct) -> int:
     """Into how many shards a training batch ``xb`` is split (1: the serial step)."""
-    return _shards(model, xb, x_struct, training=True)
-
-
-def eval_shards(model, xb, x_struct) -> int:
-    """Into how many shards an evaluation batch is split (BatchNormalization is per row at inference)."""
-    return _shards(model, xb, x_struct, training=False)
-
-
-def _shards(model, xb, x_struct, training: bool) -> int:
     n = int(xb[0].shape[0])
     workers = parallel.batch_workers(model)
     if workers <= 1:
         return 1
     parts = min(workers, n // MIN_SHARD_ROWS)
-    if parts <= 1 or not _shardable(model, training):
+    if parts <= 1 or not _shardable(model):
         return 1
     try:
         pays = parallel.rows_pay_off(model, n, _shapes(xb), lambda: outputs_per_row(model, xb, x_struct))
@@ -58,9 +46,13 @@ def _shards(model, xb, x_struct, training: bool) -> int:
     return parts if pays else 1
 
 
-def predict_workers(model, xb, x_struct) -> int:
-    """How many batches like ``xb`` predict runs at once."""
+def predict_workers(model, xb, x_struct, *, with_loss: bool = False) -> int:
+    """How many batches like ``xb`` predict (``with_loss``: evaluate) runs at once. Evaluate computes each
+    batch's loss after its forward pass, so activity regularizers (kept on the layer between the two) keep it
+    serial."""
     workers = parallel.batch_workers(model)
+    if with_loss and not _no_activity_losses(model):
+        return 1
     if workers <= 1:
         return 1
     try:
@@ -83,12 +75,17 @@ def _shapes(xb) -> tuple:
     return tuple(tuple(x.shape[1:]) for x in xb)
 
 
-def _shardable(layer, training: bool = True) -> bool:
-    if training and (type(layer).__name__ in _BATCH_COUPLED or getattr(layer, "seed", None) is not None):
+def _no_activity_losses(layer) -> bool:
+    return getattr(layer, "activity_regularizer", None) is None and all(
+        _no_activity_losses(sub) for sub in getattr(layer, "_layers", ()))
+
+
+def _shardable(layer) -> bool:
+    if type(layer).__name__ in _BATCH_COUPLED or getattr(layer, "seed", None) is not None:
         return False
     if getattr(layer, "activity_regularizer", None) is not None:  # kept on the layer between forward and loss
         return False
-    return all(_shardable(sub, training) for sub in getattr(layer, "_layers", ()))
+    return all(_shardable(sub) for sub in getattr(layer, "_layers", ()))
 
 
 def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
@@ -97,10 +94,10 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
     forward pass failed: nothing is changed then, and the caller runs the serial step, whose error message
     names the batch the user passed (a shape mismatch, a bad label), not a shard of it."""
     bounds = _bounds(xb, parts)
-    shard_outputs = _forward(model, xb, x_struct, bounds, training=True)
+    shard_outputs = _forward(model, xb, x_struct, bounds)
     if shard_outputs is None:
         return None
-    joined = [_join([outs[k] for outs in shard_outputs], True) for k in range(len(shard_outputs[0]))]
+    joined = [_join([outs[k] for outs in shard_outputs]) for k in range(len(shard_outputs[0]))]
     model._loss(joined, yb, swb).backward()  # the penalties' gradients go straight into .grad
 
     def backward_shard(p):
@@ -118,29 +115,20 @@ def train_step(model, xb, x_struct, yb, swb, parts: int) -> list[Tensor]:
     return joined
 
 
-def eval_forward(model, xb, x_struct, parts: int) -> list[Tensor] | None:
-    """The model's outputs for batch ``xb`` (inference), its shards' forward passes on ``parts`` threads, joined;
-    None when a shard failed (the caller runs the serial forward, whose error names the whole batch)."""
-    shard_outputs = _forward(model, xb, x_struct, _bounds(xb, parts), training=False)
-    if shard_outputs is None:
-        return None
-    return [_join([outs[k] for outs in shard_outputs], False) for k in range(len(shard_outputs[0]))]
-
-
 def _bounds(xb, parts: int) -> list[int]:
     n = int(xb[0].shape[0])
     return [n * p // parts for p in range(parts + 1)]
 
 
-def _forward(model, xb, x_struct, bounds, training: bool):
+def _forward(model, xb, x_struct, bounds):
     """Each shard's flat outputs (a list per shard), or None when a shard's forward pass raised."""
     parts = len(bounds) - 1
-    seeds = backend.rng().integers(2**63 - 1, size=parts) if training else [0] * parts
+    seeds = backend.rng().integers(2**63 - 1, size=parts)
 
     def forward(p):
         rows = slice(bounds[p], bounds[p + 1])
         with backend.thread_rng(np.random.default_rng(int(seeds[p]))):
-            out = model(D.restructure([x[rows] for x in xb], x_struct), training=training)
+            out = model(D.restructure([x[rows] for x in xb], x_struct), training=True)
         return model._flat_outputs(out)
 
     try:
@@ -149,9 +137,9 @@ def _forward(model, xb, x_struct, bounds, training: bool):
         return None
 
 
-def _join(outputs: list[Tensor], requires_grad: bool) -> Tensor:
+def _join(outputs: list[Tensor]) -> Tensor:
     """The shards' outputs of one model output as one leaf tensor (its mask joined too, for the loss)."""
-    joined = Tensor(np.concatenate([o.data for o in outputs]), requires_grad=requires_grad)
+    joined = Tensor(np.concatenate([o.data for o in outputs]), requires_grad=True)
     masks = [o._keras_mask for o in outputs]
     if all(m is not None for m in masks):
         joined._keras_mask = np.concatenate(masks)

@@ -240,22 +240,32 @@ class Trainer:
         self._reset_trackers()
         cbs.call("on_test_begin", {})
         with no_grad():
-            for step, xb, x_struct, yb, swb in data.epoch(False, steps):
-                if yb is None:
-                    raise ValueError("Evaluation batches need targets `y`.")
-                cbs.batch("on_test_batch_begin", step)
-                parts = sharded.eval_shards(self, xb, x_struct)
-                preds = sharded.eval_forward(self, xb, x_struct, parts) if parts > 1 else None
-                if preds is None:
+            batches = iter(data.epoch(False, steps))
+            first = next(batches, None)
+            workers = 1 if first is None or cbs.watches_test_batches else \
+                sharded.predict_workers(self, first[1], first[2], with_loss=True)
+            if first is not None:
+                batches = itertools.chain([first], batches)
+            if workers > 1:  # forward passes of whole batches on threads; loss and metrics here, in order
+                for (_, _, _, yb, swb), preds in parallel.map_batches(self._eval_forward, batches, workers=workers):
+                    self._loss(preds, yb, swb)
+                    self._compiled_metrics.update(yb, [p.data for p in preds], swb)
+            else:
+                for step, xb, x_struct, yb, swb in batches:
+                    _need_targets(yb)
+                    cbs.batch("on_test_batch_begin", step)
                     _, preds = self._step(xb, x_struct, yb, swb, training=False)
-                else:
-                    self._loss(preds, yb, swb)  # on the whole batch, as the serial step
-                self._compiled_metrics.update(yb, [p.data for p in preds], swb)
-                if cbs.wants_batch_logs:
-                    cbs.batch("on_test_batch_end", step, self._logs())
+                    self._compiled_metrics.update(yb, [p.data for p in preds], swb)
+                    if cbs.wants_batch_logs:
+                        cbs.batch("on_test_batch_end", step, self._logs())
         logs = self._logs()
         cbs.call("on_test_end", logs)
         return Logs({f"{prefix}{k}": v for k, v in logs.items()})
+
+    def _eval_forward(self, batch):
+        _, xb, x_struct, yb, _ = batch
+        _need_targets(yb)
+        return batch, self._flat_outputs(self(D.restructure(xb, x_struct), training=False))
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
                  callbacks=None, return_dict=False):
@@ -320,6 +330,11 @@ class Trainer:
 
 
 # ---------------------------------------------------------------- arguments
+def _need_targets(yb) -> None:
+    if yb is None:
+        raise ValueError("Evaluation batches need targets `y`.")
+
+
 def _batch_size(batch_size) -> int:
     if batch_size is None:
         return 32

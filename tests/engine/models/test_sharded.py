@@ -6,6 +6,7 @@ import pytest
 
 from engine import backend, losses, parallel, regularizers
 from engine.backend import set_seed
+from engine.callbacks import Callback
 from engine.layers import (
     LSTM,
     BatchNormalization,
@@ -186,7 +187,9 @@ def test_a_failing_shard_gives_the_serial_error_for_the_whole_batch(two_threads,
     assert calls  # the sharded step saw it first
 
 
-def test_evaluate_on_shards_matches_serial_with_batchnorm_at_inference(two_threads, monkeypatch):
+def test_evaluate_runs_batches_on_threads_and_matches_serial(two_threads, monkeypatch):
+    """Whole batches' forward passes on threads (BatchNormalization at inference is per row); the loss and
+    metrics of each batch on this thread, in order."""
     rng = np.random.default_rng(9)
     model = Sequential([Input((6, 6, 2)), Conv2D(4, 3, activation="relu"), BatchNormalization(), Dropout(0.3),
                         Flatten(), Dense(3, activation="softmax")])
@@ -194,14 +197,33 @@ def test_evaluate_on_shards_matches_serial_with_batchnorm_at_inference(two_threa
     x = rng.normal(size=(70, 6, 6, 2)).astype("float32")
     y, sw = rng.integers(0, 3, size=70), rng.uniform(0.5, 2.0, size=70).astype("float32")
     model.fit(x, y, epochs=1, batch_size=35, verbose=0)  # moving statistics away from their start
-    calls = []
-    real = sharded.eval_forward
-    monkeypatch.setattr(sharded, "eval_forward", lambda *a: calls.append(a[-1]) or real(*a))
-    got = model.evaluate(x, y, sample_weight=sw, batch_size=35, verbose=0, return_dict=True)
-    assert calls == [2, 2]
-    monkeypatch.setattr(sharded, "eval_shards", lambda *a: 1)
-    expected = model.evaluate(x, y, sample_weight=sw, batch_size=35, verbose=0, return_dict=True)
+    seen = []
+    real = parallel.map_batches
+    monkeypatch.setattr(parallel, "map_batches", lambda fn, items, *, workers: seen.append(workers) or
+                        real(fn, items, workers=workers))
+    got = model.evaluate(x, y, sample_weight=sw, batch_size=16, verbose=0, return_dict=True)
+    assert seen == [2]
+    monkeypatch.setattr(sharded, "predict_workers", lambda *a, **k: 1)
+    expected = model.evaluate(x, y, sample_weight=sw, batch_size=16, verbose=0, return_dict=True)
     assert got.keys() == expected.keys()
     for key in expected:
         assert np.isclose(got[key], expected[key], rtol=1e-5), key
-    assert sharded.train_shards(model, [x[:35]], "single") == 1  # training keeps BatchNormalization serial
+
+
+def test_evaluate_stays_serial_for_test_batch_callbacks_and_activity_regularizers(two_threads):
+    class Watch(Callback):
+        def on_test_batch_begin(self, batch, logs=None):
+            order.append(("begin", batch))
+
+        def on_test_batch_end(self, batch, logs=None):
+            order.append(("end", batch))
+
+    order = []
+    model = Sequential([Input((4,)), Dense(8, activation="relu"), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    x, y = np.zeros((64, 4), "float32"), np.zeros((64, 1), "float32")
+    model.evaluate(x, y, batch_size=16, verbose=0, callbacks=[Watch()])
+    assert order == [(k, b) for b in range(4) for k in ("begin", "end")]  # each batch's hooks around it
+    regularized = Sequential([Input((4,)), Dense(8, activity_regularizer="l2"), Dense(1)])
+    assert sharded.predict_workers(regularized, [x[:16]], "single", with_loss=True) == 1
+    assert sharded.predict_workers(regularized, [x[:16]], "single") == 2
