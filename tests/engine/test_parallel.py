@@ -22,14 +22,6 @@ from engine.layers import (
 from engine.models import Model, Sequential
 
 
-@pytest.fixture
-def two_threads(monkeypatch):
-    """The engine may use two threads, whatever this machine's BLAS says, and rows on threads always pay."""
-    monkeypatch.setattr(backend, "engine_threads", lambda: 2)
-    monkeypatch.setattr(parallel, "MIN_BATCH_OUTPUTS", 0)
-    monkeypatch.setattr(parallel, "OUTPUTS_PER_DENSE_WEIGHT", 0)
-
-
 def _serial(monkeypatch, model, x, **kw):
     with monkeypatch.context() as m:
         m.setattr(parallel, "batch_workers", lambda model: 1)

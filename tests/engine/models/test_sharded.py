@@ -4,7 +4,7 @@ the serial step, reproducible dropout, and the serial step wherever sharding wou
 import numpy as np
 import pytest
 
-from engine import backend, losses, parallel, regularizers
+from engine import losses, parallel, regularizers
 from engine.backend import set_seed
 from engine.callbacks import Callback
 from engine.layers import (
@@ -21,14 +21,6 @@ from engine.layers import (
     concatenate,
 )
 from engine.models import Model, Sequential, sharded
-
-
-@pytest.fixture
-def two_threads(monkeypatch):
-    """Two engine threads, and rows on threads always pay (the sizes here are small)."""
-    monkeypatch.setattr(backend, "engine_threads", lambda: 2)
-    monkeypatch.setattr(parallel, "MIN_BATCH_OUTPUTS", 0)
-    monkeypatch.setattr(parallel, "OUTPUTS_PER_DENSE_WEIGHT", 0)
 
 
 def _grads(model, xb, x_struct, yb, swb, parts):
