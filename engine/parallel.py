@@ -1,14 +1,16 @@
-"""Batch-level parallelism on the CPU: independent batches (inference) run whole, one per thread.
+"""Rows of work on threads on the CPU: whole batches (``predict``, ``evaluate``) or a batch's shards (``fit``,
+``engine.models.sharded``), one thread each with one BLAS thread.
 
 An op-level split (BLAS threads, kernels split by images) leaves every small element-wise pass, every numba
-dispatch and every step of a recurrent loop on one core; PyTorch spreads those over its OpenMP pool. Batches of
-``predict``/``evaluate`` do not depend on each other, so running each on its own thread with one BLAS thread
-uses every core for all of the work, with no synchronisation inside a batch. The results are those of the
-serial loop, batch for batch (the same shapes go through the same kernels; only which core runs them changes).
+dispatch and every step of a recurrent loop on one core; PyTorch spreads those over its OpenMP pool. Rows do
+not depend on each other at inference, so running each batch on its own thread with one BLAS thread uses every
+core for all of the work, with no synchronisation inside a batch. The results are the serial loop's up to
+float rounding (a GEMM on one BLAS thread may add in another order than on two).
 
-Only where that is safe: numpy arrays (CuPy runs serially on its stream), a model made of the engine's own
-layers in an engine model class (a user's ``call`` may keep state between calls), no stateful layer (its
-states carry from batch to batch), and more than one engine thread allowed (``engine.backend.engine_threads``).
+Only where that is safe (``batch_workers``): numpy arrays (CuPy runs serially on its stream), a model made of
+the engine's own layers in an engine model class (a user's ``call`` may keep state between calls), no
+stateful layer (its states carry from batch to batch), and more than one engine thread allowed
+(``engine.backend.engine_threads``); and where it pays (``rows_pay_off``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import collections
 import contextlib
 import os
 import threading
+
+import numpy as np
 
 from engine import backend
 
@@ -28,7 +32,7 @@ _in_worker = threading.local()
 def batch_workers(model) -> int:
     """How many batches of ``model`` may run at once here: ``engine_threads()`` when every layer is safe to run
     concurrently, else 1 (serial). Inside a worker it is 1: a nested ``predict`` runs serially."""
-    if getattr(_in_worker, "active", False) or backend.get_xp() is not __import__("numpy"):
+    if getattr(_in_worker, "active", False) or backend.get_xp() is not np:
         return 1
     threads = backend.engine_threads()
     if threads <= 1 or not _concurrency_safe(model):
@@ -36,14 +40,15 @@ def batch_workers(model) -> int:
     return threads
 
 
-# When rows on separate threads pay (measured on the 2-core machine, rows-on-threads vs the serial step with
-# 2 BLAS threads; bench workloads): CNN (38k op outputs per row, 206k Dense weights) training 1.5x, predict
-# 1.3x; LSTM (45k per row, 65 Dense weights) 1.3x / 1.12x; MLP (778 per row, 535k Dense weights) 0.7-0.85x
-# at batches 32 to 2048. Dense layers on 2-D inputs are GEMMs with no weight reuse across positions: two
-# BLAS threads share one pass over their weights, two workers each make their own. Element-wise work (op
-# outputs) is what a second worker takes off the first. So: rows on threads when the op outputs per row are at
-# least ``OUTPUTS_PER_DENSE_WEIGHT`` per Dense weight, and a batch has enough work to cover the hand-offs
-# (~65 us each, ``MIN_BATCH_OUTPUTS``).
+# When rows on threads pay (2-core machine, rows on threads vs the serial step with 2 BLAS threads, speed-ups
+# from ``python -m bench.rows_on_threads``, three runs): CNN (38k op outputs per row, 206k Dense weights) fit
+# 1.2-1.7x, predict 1.5-1.7x; LSTM (45k per row, 65 Dense weights) fit 1.0-1.2x, predict 1.2-1.5x; MLP (778
+# per row, 535k Dense weights) fit 0.53-0.58x, predict 0.8-0.9x, and 0.7-0.85x at batches 32 to 2048. Dense
+# layers on 2-D inputs are GEMMs with no weight reuse across positions: two BLAS threads share one pass over
+# their weights, two workers each make their own. Element-wise work (op outputs) is what a second worker
+# takes off the first. So: rows on threads when the op outputs per row are at least
+# ``OUTPUTS_PER_DENSE_WEIGHT`` per Dense weight, and a batch has enough work to cover the hand-offs (~65 us
+# each, ``MIN_BATCH_OUTPUTS``).
 OUTPUTS_PER_DENSE_WEIGHT = 0.02
 MIN_BATCH_OUTPUTS = 1 << 18
 

@@ -15,7 +15,8 @@ rows with one BLAS thread: both cores do all of the work, with two hand-offs per
 The weight gradients are those of the serial step up to float32 rounding (a sum of per-shard sums). Layers that
 couple the rows of a batch (BatchNormalization's batch statistics), layers with a generator of their own
 (``seed=``: shards would share it), activity regularizers (kept on the layer between forward and loss) and
-small batches stay on the serial step: ``train_shards`` says which.
+small batches stay on the serial step: ``train_shards`` says which. ``predict_workers`` says how many whole
+batches ``predict`` and ``evaluate`` run at once (``engine.parallel.map_batches``).
 """
 
 from __future__ import annotations
@@ -32,18 +33,12 @@ _BATCH_COUPLED = {"BatchNormalization", "RBM"}
 
 def train_shards(model, xb, x_struct) -> int:
     """Into how many shards a training batch ``xb`` is split (1: the serial step)."""
-    n = int(xb[0].shape[0])
     workers = parallel.batch_workers(model)
-    if workers <= 1:
+    parts = min(workers, int(xb[0].shape[0]) // MIN_SHARD_ROWS)
+    # activity losses are kept on the layer between the forward pass (on a thread) and the loss (here)
+    if parts <= 1 or not _shardable(model) or not _no_activity_losses(model) or not _rows_pay(model, xb, x_struct):
         return 1
-    parts = min(workers, n // MIN_SHARD_ROWS)
-    if parts <= 1 or not _shardable(model):
-        return 1
-    try:
-        pays = parallel.rows_pay_off(model, n, _shapes(xb), lambda: outputs_per_row(model, xb, x_struct))
-    except Exception:  # noqa: BLE001 - a batch the model cannot take: the serial step says why, for all of it
-        return 1
-    return parts if pays else 1
+    return parts
 
 
 def predict_workers(model, xb, x_struct, *, with_loss: bool = False) -> int:
@@ -51,16 +46,17 @@ def predict_workers(model, xb, x_struct, *, with_loss: bool = False) -> int:
     batch's loss after its forward pass, so activity regularizers (kept on the layer between the two) keep it
     serial."""
     workers = parallel.batch_workers(model)
-    if with_loss and not _no_activity_losses(model):
+    if workers <= 1 or (with_loss and not _no_activity_losses(model)) or not _rows_pay(model, xb, x_struct):
         return 1
-    if workers <= 1:
-        return 1
+    return workers
+
+
+def _rows_pay(model, xb, x_struct) -> bool:
     try:
-        pays = parallel.rows_pay_off(model, int(xb[0].shape[0]), _shapes(xb),
+        return parallel.rows_pay_off(model, int(xb[0].shape[0]), _shapes(xb),
                                      lambda: outputs_per_row(model, xb, x_struct))
-    except Exception:  # noqa: BLE001 - the serial loop raises it again, for the whole batch
-        return 1
-    return workers if pays else 1
+    except Exception:  # noqa: BLE001 - a batch the model cannot take: the serial path raises it, for all of it
+        return False
 
 
 def outputs_per_row(model, xb, x_struct) -> float:
@@ -81,9 +77,8 @@ def _no_activity_losses(layer) -> bool:
 
 
 def _shardable(layer) -> bool:
+    """No layer couples the rows (batch statistics) or draws from a generator of its own (``seed=``)."""
     if type(layer).__name__ in _BATCH_COUPLED or getattr(layer, "seed", None) is not None:
-        return False
-    if getattr(layer, "activity_regularizer", None) is not None:  # kept on the layer between forward and loss
         return False
     return all(_shardable(sub) for sub in getattr(layer, "_layers", ()))
 
