@@ -96,3 +96,34 @@ def test_tensor_surface():
     assert t.shape == (2, 2) and t.ndim == 2 and t.size == 4 and len(t) == 2
     assert isinstance(t.numpy(), np.ndarray) and "shape=(2, 2)" in repr(t)
     assert t.detach()._ctx is None
+
+
+def test_census_counts_the_elements_every_op_outputs():
+    from engine.autograd import census
+
+    a = Tensor(np.ones((3, 4), dtype="float32"), requires_grad=True)
+    with census() as count:
+        b = a * 2.0  # 12 (and the scalar's conversion is no op)
+        c = b.sum(axis=1)  # 3
+    assert count[0] == 12 + 3
+    with census() as outer:
+        with census() as inner:
+            (a + a).sum()
+        assert inner[0] == 12 + 1
+    assert outer[0] == 0  # the innermost count takes it
+    c.backward(np.ones(3, "float32"))  # counting never touched the graph
+    np.testing.assert_array_equal(a.grad, np.full((3, 4), 2.0, "float32"))
+
+
+def test_backward_from_two_roots_sharing_a_node_into_a_leaf_dict():
+    from engine.autograd import backward
+
+    w = Tensor(np.array([1.0, 2.0], dtype="float32"), requires_grad=True)
+    h = w * 3.0
+    first, second = h * 2.0, h.sum()
+    sink = {}
+    backward([first, second], [np.ones(2, "float32"), None], leaf_grads=sink)
+    assert w.grad is None  # nothing written on the leaf itself
+    leaf, grad = sink[id(w)]
+    assert leaf is w
+    np.testing.assert_allclose(grad, [3.0 * 2.0 + 3.0, 3.0 * 2.0 + 3.0])
