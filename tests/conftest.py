@@ -235,6 +235,16 @@ def celery_worker_proc(subprocess_env):
     worker.log_path.unlink(missing_ok=True)
 
 
+@pytest.fixture
+def worker_settles(celery_worker_proc, transactional_db):
+    """After the test, wait until the session's worker holds no task, before the flush of the test
+    database (``transactional_db`` is set up first, so this runs before its teardown). A test that queues
+    a run and ends without waiting for it (the worker takes it anyway) would race the flush: on PostgreSQL
+    the TRUNCATE deadlocked with the worker storing an epoch (seen in CI-equivalent runs)."""
+    yield
+    wait_worker_idle(celery_worker_proc)
+
+
 def wait_worker_idle(worker: WorkerProcess, timeout: float = 30.0) -> None:
     """Until the worker holds no task (active, reserved or scheduled).
 

@@ -16,19 +16,11 @@ from modelbuilder.asgi import application
 from modelbuilder.sweeps import selectors
 from modelbuilder.sweeps.events import sweep_group
 from modelbuilder.sweeps.models import Sweep
-from tests.conftest import wait_worker_idle
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+# Every test here queues trial runs, and the session's worker takes them (even for the tests that only
+# watch the socket): worker_settles waits for it before the flush.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("worker_settles")]
 TERMINAL = {"succeeded", "failed", "cancelled", "pruned"}
-
-
-@pytest.fixture(autouse=True)
-def worker_idle_after_each_test(celery_worker_proc):
-    """Every test here queues trial runs, and the session's worker takes them (even for the tests that
-    only watch the socket): wait until it holds no task before pytest's flush, which can deadlock with
-    the worker's queries on PostgreSQL (seen: TRUNCATE against a cancelled sweep's trial bookkeeping)."""
-    yield
-    wait_worker_idle(celery_worker_proc)
 
 
 def headers_for(client=None, token: str | None = None) -> list[tuple[bytes, bytes]]:

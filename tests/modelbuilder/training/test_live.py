@@ -17,7 +17,7 @@ from modelbuilder.training import services
 from modelbuilder.training.models import Run
 from tests.conftest import wait_worker_idle
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("worker_settles")]
 TERMINAL = {"succeeded", "failed", "cancelled"}
 
 

@@ -13,7 +13,7 @@ from modelbuilder.asgi import application
 from modelbuilder.training import services
 from modelbuilder.training.models import EpochMetric
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("worker_settles")]
 VIEWERS = 50
 TERMINAL = {"succeeded", "failed", "cancelled"}
 

@@ -23,7 +23,7 @@ from modelbuilder.training import services
 from modelbuilder.training.models import EpochMetric
 from scripts.launcher import DAPHNE_OPTIONS
 
-pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio, pytest.mark.usefixtures("worker_settles")]
 ROOT = Path(__file__).resolve().parents[3]
 VIEWERS, LEAVERS, EPOCHS = 50, 10, 8
 TERMINAL = {"succeeded", "failed", "cancelled"}
