@@ -72,14 +72,21 @@ class AdamW(Adam):
                          amsgrad=amsgrad, weight_decay=weight_decay, **kwargs)
 
 
-@register
-class Adamax(Optimizer):
-    default_name = "adamax"
-    _slot_groups = (("momentum", "norm"),)
+class _TwoMoments(Optimizer):
+    """Adamax's and Nadam's shared arguments and config (not registered: a base)."""
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
         super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+
+    def get_config(self):
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+@register
+class Adamax(_TwoMoments):
+    default_name = "adamax"
+    _slot_groups = (("momentum", "norm"),)
 
     def _update(self, i, g, w, lr):
         xp = xp_of(w)
@@ -98,18 +105,14 @@ class Adamax(Optimizer):
         buf *= lr / (1.0 - self.beta_1**t)
         w -= buf
 
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
-
 
 @register
-class Nadam(Optimizer):
+class Nadam(_TwoMoments):
     default_name = "nadam"
     _slot_groups = (("momentum", "velocity"),)
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, weight_decay=None, **kwargs):
-        super().__init__(learning_rate=learning_rate, weight_decay=weight_decay, **kwargs)
-        self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self._u_product = 1.0
 
     def _before_step(self):
@@ -148,6 +151,3 @@ class Nadam(Optimizer):
     def _set_extra_state(self, arrays):
         if arrays:
             self._u_product = float(arrays[0])
-
-    def get_config(self):
-        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
