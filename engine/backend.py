@@ -166,6 +166,15 @@ def threadpool_controller():
     return _controller[0]
 
 
+def blas_threads(n: int):
+    """A context that limits every loaded BLAS to ``n`` threads for the block (process-wide: threadpoolctl has
+    no per-thread limit); a no-op without threadpoolctl."""
+    controller = threadpool_controller()
+    if controller is None:
+        return contextlib.nullcontext()
+    return controller.limit(limits=n, user_api="blas")
+
+
 def engine_threads() -> int:
     """How many threads the engine may use on the CPU: numpy's BLAS limit as threadpoolctl sees it now (what
     ``threadpool_limits(n)``, OPENBLAS_NUM_THREADS or ``python -m bench --threads n`` set), capped by numba's

@@ -16,7 +16,6 @@ stateful layer (its states carry from batch to batch), and more than one engine 
 from __future__ import annotations
 
 import collections
-import contextlib
 import os
 import threading
 
@@ -86,7 +85,7 @@ def map_batches(fn, items, *, workers: int):
         return
     pool = thread_pool("batch", workers)
     pending: collections.deque = collections.deque()
-    with _blas_threads(1):
+    with backend.blas_threads(1):
         try:
             for item in items:
                 pending.append(pool.submit(_as_worker, fn, item))
@@ -109,7 +108,7 @@ def run_parts(fn, parts: int) -> list:
     if parts <= 1:
         return [_as_worker(fn, 0)]
     pool = thread_pool("batch", parts - 1)
-    with _blas_threads(1):
+    with backend.blas_threads(1):
         futures = [pool.submit(_as_worker, fn, p) for p in range(1, parts)]
         try:
             first = _as_worker(fn, 0)
@@ -148,11 +147,3 @@ def _forget_pools_after_fork() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pools_after_fork)
-
-
-def _blas_threads(n: int):
-    """BLAS limited to ``n`` threads for the block (process-wide: threadpoolctl has no per-thread limit)."""
-    controller = backend.threadpool_controller()
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=n, user_api="blas")

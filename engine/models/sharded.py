@@ -133,9 +133,5 @@ def _forward(model, xb, x_struct, bounds):
 
 
 def _join(outputs: list[Tensor]) -> Tensor:
-    """The shards' outputs of one model output as one leaf tensor (its mask joined too, for the loss)."""
-    joined = Tensor(np.concatenate([o.data for o in outputs]), requires_grad=True)
-    masks = [o._keras_mask for o in outputs]
-    if all(m is not None for m in masks):
-        joined._keras_mask = np.concatenate(masks)
-    return joined
+    """The shards' outputs of one model output as one leaf tensor (no output mask: the losses read none)."""
+    return Tensor(np.concatenate([o.data for o in outputs]), requires_grad=True)

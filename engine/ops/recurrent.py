@@ -30,7 +30,7 @@ from __future__ import annotations
 import contextlib
 
 from engine.autograd import Function, Tensor, is_grad_enabled
-from engine.backend import threadpool_controller, xp_of
+from engine.backend import blas_threads, xp_of
 from engine.ops import recurrent_fast as F
 
 
@@ -38,10 +38,7 @@ def _one_blas_thread(xp):
     """The per-step GEMMs are small ((N, U) x (U, 4U)): extra BLAS threads only add synchronisation, and
     stall badly when another process holds a core. Limit BLAS to one thread for the step loops (CPU only);
     the big input projection and weight-gradient GEMMs outside the loops keep every thread."""
-    controller = threadpool_controller() if xp.__name__ == "numpy" else None
-    if controller is None:
-        return contextlib.nullcontext()
-    return controller.limit(limits=1, user_api="blas")
+    return blas_threads(1) if xp.__name__ == "numpy" else contextlib.nullcontext()
 
 
 # ---- activations applied in place on an array view, and their derivatives computed from the output y

@@ -11,6 +11,17 @@ from engine.optimizers.base import Optimizer, register
 from engine.optimizers.kernels import _numba_adam
 
 
+def _moments(xp, g, m, v, buf, b1, b2) -> None:
+    """Adam's and Nadam's moment updates in place: m += (g - m) * (1 - b1); v += (g^2 - v) * (1 - b2)."""
+    m *= b1
+    xp.multiply(g, 1.0 - b1, out=buf)
+    m += buf
+    v *= b2
+    xp.multiply(g, g, out=buf)
+    buf *= 1.0 - b2
+    v += buf
+
+
 @register
 class Adam(Optimizer):
     default_name = "adam"
@@ -27,14 +38,7 @@ class Adam(Optimizer):
         buf = self._buffer(i, w)
         t = self.iterations + 1
         b1, b2 = self.beta_1, self.beta_2
-        # m += (g - m) * (1 - b1) ; v += (g^2 - v) * (1 - b2)
-        m *= b1
-        xp.multiply(g, 1.0 - b1, out=buf)
-        m += buf
-        v *= b2
-        xp.multiply(g, g, out=buf)
-        buf *= 1.0 - b2
-        v += buf
+        _moments(xp, g, m, v, buf, b1, b2)
         if self.amsgrad:
             vhat = self._slot("velocity_hat", i)
             xp.maximum(vhat, v, out=vhat)
@@ -127,13 +131,7 @@ class Nadam(_TwoMoments):
         u_t = b1 * (1.0 - 0.5 * 0.96**t)
         u_t_1 = b1 * (1.0 - 0.5 * 0.96 ** (t + 1))
         u_prod = self._u_product
-        m *= b1
-        xp.multiply(g, 1.0 - b1, out=buf)
-        m += buf
-        v *= b2
-        xp.multiply(g, g, out=buf)
-        buf *= 1.0 - b2
-        v += buf
+        _moments(xp, g, m, v, buf, b1, b2)
         # m_hat = u_t_1 * m / (1 - u_prod * u_t_1) + (1 - u_t) * g / (1 - u_prod) ; v_hat = v / (1 - b2^t)
         m_hat = xp.multiply(m, u_t_1 / (1.0 - u_prod * u_t_1))
         xp.multiply(g, (1.0 - u_t) / (1.0 - u_prod), out=buf)
