@@ -55,17 +55,23 @@ def daphne_url(subprocess_env, tmp_path):
         stop_process_group(proc, timeout=5)
 
 
-async def watch(url: str, token: str, opened_one) -> dict:
+async def watch(url: str, token: str, ready_one) -> dict:
+    """One viewer; ``ready_one()`` once it holds its snapshot (or failed): only then may the runs start, or
+    an epoch stored before a late snapshot is read would come in the snapshot instead of live."""
     began = time.time()
     try:
         ws = await websockets.connect(
             url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=30
         )
-    finally:
-        opened_one()  # (or failed)
+    except BaseException:
+        ready_one()
+        raise
     async with ws:
         opened = time.time()
-        snapshot = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+        try:
+            snapshot = json.loads(await asyncio.wait_for(ws.recv(), timeout=30))
+        finally:
+            ready_one()
         epochs, final = (
             [],
             snapshot["run"]["status"] if snapshot["run"]["status"] in TERMINAL else None,
@@ -91,23 +97,23 @@ async def test_a_burst_of_viewers_on_a_real_daphne(
     short = (await create("/api/runs", run_body(epochs=2, batch_size=8),
                           content_type="application/json")).json()["id"]  # fmt: skip
 
-    all_open = asyncio.Event()
+    all_ready = asyncio.Event()
     pending = [VIEWERS + LEAVERS]
 
-    def opened_one():
+    def ready_one():
         pending[0] -= 1
         if not pending[0]:
-            all_open.set()
+            all_ready.set()
 
     # One viewer first: a web process serving its first websocket imports and connects lazily.
     async with websockets.connect(
         f"{daphne_url}/ws/runs/{short}/", additional_headers={"Authorization": f"Bearer {token}"}
     ) as ws:
         assert json.loads(await ws.recv())["type"] == "snapshot"
-    viewers = [watch(f"{daphne_url}/ws/runs/{big}/", token, opened_one) for _ in range(VIEWERS)]
-    leavers = [watch(f"{daphne_url}/ws/runs/{short}/", token, opened_one) for _ in range(LEAVERS)]
+    viewers = [watch(f"{daphne_url}/ws/runs/{big}/", token, ready_one) for _ in range(VIEWERS)]
+    leavers = [watch(f"{daphne_url}/ws/runs/{short}/", token, ready_one) for _ in range(LEAVERS)]
     tasks = [asyncio.ensure_future(v) for v in viewers + leavers]  # all in one instant
-    await asyncio.wait_for(all_open.wait(), timeout=40)
+    await asyncio.wait_for(all_ready.wait(), timeout=40)
     # Then the runs, the short one first (one solo worker, FIFO): its viewers leave as the big
     # run's first events go out. Every epoch of the big run comes as a live event.
     await sync_to_async(lambda: [real(*args) for args in reversed(held)])()
